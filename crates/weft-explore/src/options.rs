@@ -1,0 +1,46 @@
+//! What to check and when to stop.
+
+use crate::Kind;
+use std::time::Duration;
+
+/// Settings of one search.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The kinds of violation to look for (`--check` / `--skip`).
+    pub checks: Vec<Kind>,
+    /// Stop after storing this many states (`--max-states`).
+    pub max_states: Option<u64>,
+    /// Do not explore past this many steps from the initial state (`--max-depth`).
+    pub max_depth: Option<u32>,
+    /// Stop after this long (`--timeout`).
+    pub timeout: Option<Duration>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            checks: Kind::ALL.to_vec(),
+            max_states: None,
+            max_depth: None,
+            timeout: None,
+        }
+    }
+}
+
+impl Options {
+    pub fn checks(&self, kind: Kind) -> bool {
+        self.checks.contains(&kind)
+    }
+}
+
+/// A snapshot of a running search, for progress bars.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Progress {
+    pub states: u64,
+    pub transitions: u64,
+    /// States discovered but not yet expanded.
+    pub frontier: u64,
+    pub depth: u32,
+    /// Approximate bytes held by the visited set and frontier.
+    pub bytes: u64,
+}

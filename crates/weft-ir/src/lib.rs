@@ -1,0 +1,424 @@
+//! The compiled state machine of a weft program.
+//!
+//! `weft-lower` produces a [`Program`]; `weft-explore` runs it. Nothing here
+//! knows about the syntax: locations are plain byte spans into the source.
+//!
+//! Execution model (LANGUAGE.md section 6): each thread runs a list of
+//! [`Instr`]s. Instructions are either *local* (never a scheduling point:
+//! locals, jumps, `choose`, ghosts, `progress`) or *visible* (a step: a read or
+//! write of a shared or atomic cell, a sync operation, `assert`, `await`,
+//! `fence`, `join`, or a whole `AtomicBegin..AtomicEnd` group). A step runs the
+//! local instructions in front of one visible instruction, then that
+//! instruction; the code after a thread's last visible instruction runs with it.
+
+/// Every value at run time: ints are 64-bit, bools are 0 and 1.
+pub type Value = i64;
+
+/// A byte range into the program's source text.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SrcSpan {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl SrcSpan {
+    pub fn new(start: usize, end: usize) -> Self {
+        SrcSpan {
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+}
+
+/// The type of a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ty {
+    Int,
+    Bool,
+}
+
+/// Where a global variable lives and how it may be accessed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VarKind {
+    /// Plain shared: every read and write is a step, and conflicting
+    /// concurrent accesses race.
+    Shared,
+    /// Sequentially consistent atomic: every operation is a step, never races.
+    Atomic,
+    /// Specification only: never a step, never races.
+    Ghost,
+}
+
+/// A global variable (scalar or array); its cells are contiguous.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Var {
+    pub name: String,
+    pub kind: VarKind,
+    pub ty: Ty,
+    /// Index of the first cell in [`Program::cells`] / the state.
+    pub base: u32,
+    /// Number of cells (1 for a scalar).
+    pub len: u32,
+    /// Declared as an array (so cells print as `name[i]`).
+    pub is_array: bool,
+    /// Half-open allowed range for stored values, if declared.
+    pub range: Option<(Value, Value)>,
+    /// Initial value of each cell.
+    pub init: Vec<Value>,
+    pub span: SrcSpan,
+}
+
+/// The kind of a synchronization object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ObjectKind {
+    Mutex,
+    RwLock,
+    Semaphore,
+    Condvar,
+    Channel,
+    Barrier,
+    WaitGroup,
+}
+
+/// One synchronization object instance (an array `mutex fork[3]` gives three).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Object {
+    /// As users write it: `m`, `fork[1]`.
+    pub name: String,
+    pub kind: ObjectKind,
+    /// FIFO service (`fair mutex`, `fair rwlock`, `fair semaphore`).
+    pub fair: bool,
+    /// Semaphore: initial permits. Channel: capacity. Barrier: parties. Others: 0.
+    pub param: Value,
+    pub span: SrcSpan,
+}
+
+/// A group of objects declared together (`mutex fork[N]` is one group of N).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectGroup {
+    pub name: String,
+    /// Index of the first object in [`Program::objects`].
+    pub base: u32,
+    pub len: u32,
+    pub is_array: bool,
+}
+
+/// One thread instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thread {
+    /// As users write it: `writer`, `inc[0]`.
+    pub name: String,
+    /// Index into [`Program::codes`].
+    pub code: u32,
+    /// The value of `self` (0 for a thread that is not in a group).
+    pub index: u32,
+}
+
+/// A group of thread instances declared together (`thread inc[2]`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThreadGroup {
+    pub name: String,
+    /// Index of the first instance in [`Program::threads`].
+    pub base: u32,
+    pub len: u32,
+    pub is_array: bool,
+}
+
+/// A label: `name: stmt`. A thread is "at" the label while its program
+/// counter is in `start..end` (inside the labelled statement's code).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Label {
+    pub name: String,
+    pub start: u32,
+    pub end: u32,
+    pub span: SrcSpan,
+}
+
+/// The code of one thread declaration (shared by all instances of a group),
+/// or of one specification (invariant, final assert).
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Code {
+    pub name: String,
+    pub instrs: Vec<Instr>,
+    /// Number of local slots. Slot 0 always holds `self`.
+    pub n_locals: u32,
+    pub labels: Vec<Label>,
+    /// Span of the whole declaration.
+    pub span: SrcSpan,
+}
+
+/// An invariant: `code` is run atomically against a state and ends with a
+/// [`Op::Check`] whose failure is the violation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spec {
+    /// `invariant "name": ...`, or the source text of the condition.
+    pub name: String,
+    pub message: Option<String>,
+    pub code: Code,
+    pub span: SrcSpan,
+}
+
+/// The whole compiled program.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Program {
+    pub vars: Vec<Var>,
+    /// Total number of global cells (sum of `vars[i].len`).
+    pub n_cells: u32,
+    pub objects: Vec<Object>,
+    pub object_groups: Vec<ObjectGroup>,
+    pub threads: Vec<Thread>,
+    pub thread_groups: Vec<ThreadGroup>,
+    pub codes: Vec<Code>,
+    pub invariants: Vec<Spec>,
+    pub finals: Vec<Spec>,
+}
+
+impl Program {
+    /// The variable that owns a cell.
+    pub fn var_of_cell(&self, cell: u32) -> &Var {
+        let i = self.vars.partition_point(|v| v.base + v.len <= cell);
+        &self.vars[i.min(self.vars.len() - 1)]
+    }
+
+    /// A cell as users write it: `counter`, `buf[1]`.
+    pub fn cell_name(&self, cell: u32) -> String {
+        let v = self.var_of_cell(cell);
+        if v.is_array {
+            format!("{}[{}]", v.name, cell - v.base)
+        } else {
+            v.name.clone()
+        }
+    }
+}
+
+/// Unary operators over values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnOp {
+    Neg,
+    Not,
+}
+
+/// Binary operators over values. `And`/`Or` here are strict (both sides are
+/// pure); short-circuit evaluation of sides with steps is lowered to jumps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Mul,
+    Div,
+    Rem,
+    Add,
+    Sub,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    And,
+    Or,
+}
+
+/// A pure expression over constants and the thread's locals (and, in
+/// specifications, thread positions). Reading a global is an instruction
+/// ([`Op::Read`]), never an expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    Const(Value),
+    Local(u32),
+    /// Element `idx` of the local array in slots `base..base+len`.
+    LocalIdx {
+        base: u32,
+        len: u32,
+        idx: Box<Expr>,
+        span: SrcSpan,
+    },
+    Unary(UnOp, Box<Expr>, SrcSpan),
+    /// The span is where a runtime error (overflow, division by zero) points.
+    Binary(BinOp, Box<Expr>, Box<Expr>, SrcSpan),
+    /// `t@label`: the thread's program counter is inside the label's range.
+    At {
+        thread: ThreadRef,
+        label: u32,
+    },
+    /// `done(t)`.
+    Done(ThreadRef),
+}
+
+/// A thread named in an expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ThreadRef {
+    Fixed(u32),
+    /// Instance `idx` of a thread group.
+    Group {
+        group: u32,
+        idx: Box<Expr>,
+        span: SrcSpan,
+    },
+}
+
+/// A global cell named in an instruction: a scalar, or `a[idx]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellRef {
+    pub var: u32,
+    /// Present for array elements; checked against the array length at run time.
+    pub idx: Option<Expr>,
+}
+
+/// A sync object named in an instruction: `m`, or `fork[idx]` of a group.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ObjRef {
+    Fixed(u32),
+    Group { group: u32, idx: Expr },
+}
+
+/// Read-modify-write operations on atomics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Rmw {
+    Add,
+    Sub,
+    Swap,
+}
+
+/// One instruction, with the source span it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instr {
+    pub op: Op,
+    pub span: SrcSpan,
+}
+
+/// The instruction set. Comments say which are steps.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    // ---- local: never a step of their own ----
+    /// `dst = value` (checked against `range` if present).
+    Set {
+        dst: u32,
+        value: Expr,
+        range: Option<(Value, Value)>,
+    },
+    /// `local_array[idx] = value`.
+    SetIdx {
+        base: u32,
+        len: u32,
+        idx: Expr,
+        value: Expr,
+        range: Option<(Value, Value)>,
+    },
+    /// Reset locals `from..to` to 0 (end of their scope), so states that differ
+    /// only in dead locals are one state.
+    Clear { from: u32, to: u32 },
+    Jump(u32),
+    /// Jump to `target` when `cond` is false.
+    JumpIfNot { cond: Expr, target: u32 },
+    /// `dst = choose(lo..hi)`: one branch of the search per value.
+    Choose { dst: u32, lo: Expr, hi: Expr },
+    /// `progress;`
+    Progress,
+    /// Evaluate and fail the branch with `assertion`-style `Check` failure
+    /// (used by specification code; in threads `Assert` is used instead).
+    Check { cond: Expr, message: Option<String> },
+
+    // ---- steps (for ghost variables, Read/Write are local) ----
+    /// Read a cell into a local. `racy` is false for reads in `assert`
+    /// conditions, which never race.
+    Read {
+        dst: u32,
+        cell: CellRef,
+        racy: bool,
+    },
+    /// Write a cell. `from_read`: the lowering saw that `value` depends on an
+    /// earlier read of the same variable in this thread (lost-update check).
+    Write {
+        cell: CellRef,
+        value: Expr,
+        from_read: bool,
+    },
+    /// Atomic read-modify-write; `dst` receives the old value.
+    Rmw {
+        dst: Option<u32>,
+        cell: CellRef,
+        op: Rmw,
+        value: Expr,
+    },
+    /// Atomic compare-and-swap; `dst` receives whether it swapped.
+    Cas {
+        dst: Option<u32>,
+        cell: CellRef,
+        expected: Expr,
+        new: Expr,
+    },
+    /// Start of an indivisible group (`atomic {}`, `assert`, `await`):
+    /// everything up to the matching `AtomicEnd` is one step.
+    AtomicBegin,
+    AtomicEnd,
+    /// `assert cond, message`.
+    Assert {
+        cond: Expr,
+        message: Option<String>,
+    },
+    /// The step can only be taken when `cond` holds (inside an atomic group
+    /// whose reads computed it).
+    Await { cond: Expr },
+    Fence,
+    Join { thread: ThreadRef },
+
+    Lock { obj: ObjRef },
+    /// Fair mutex: wait for a FIFO grant after having queued.
+    LockGrant { obj: ObjRef },
+    Unlock { obj: ObjRef },
+    TryLock { dst: Option<u32>, obj: ObjRef },
+
+    ReadLock { obj: ObjRef },
+    WriteLock { obj: ObjRef },
+    /// Fair rwlock: wait for a FIFO grant after having queued.
+    RwGrant { obj: ObjRef },
+    ReadUnlock { obj: ObjRef },
+    WriteUnlock { obj: ObjRef },
+
+    Acquire { obj: ObjRef },
+    /// Fair semaphore: wait for a FIFO grant after having queued.
+    AcquireGrant { obj: ObjRef },
+    Release { obj: ObjRef },
+    TryAcquire { dst: Option<u32>, obj: ObjRef },
+
+    /// `cv.wait(m)`, first half: release `m`, join the waiters.
+    CvWait { cv: ObjRef, mutex: ObjRef },
+    /// `cv.wait(m)`, second half: once notified, re-lock `m`.
+    CvRelock { cv: ObjRef, mutex: ObjRef },
+    Notify { cv: ObjRef, all: bool },
+
+    Send { ch: ObjRef, value: Expr },
+    /// Rendezvous (capacity 0): wait until a receiver has taken our value.
+    SendWait { ch: ObjRef },
+    Recv { dst: Option<u32>, ch: ObjRef },
+    /// `for v in ch`: receive into `dst`, or jump to `end` once the channel is
+    /// closed and drained.
+    RecvOrEnd { dst: u32, ch: ObjRef, end: u32 },
+    Close { ch: ObjRef },
+
+    /// `b.wait()`, first half: arrive (the last arrival releases everyone).
+    BarrierArrive { obj: ObjRef },
+    /// `b.wait()`, second half: wait until released.
+    BarrierLeave { obj: ObjRef },
+
+    WgAdd { obj: ObjRef, value: Expr },
+    WgDone { obj: ObjRef },
+    WgWait { obj: ObjRef },
+}
+
+impl Op {
+    /// True when this instruction is (part of) a step; false for local work.
+    /// Reads and writes of ghost cells are local too: see [`Program`] to tell.
+    pub fn is_visible(&self) -> bool {
+        !matches!(
+            self,
+            Op::Set { .. }
+                | Op::SetIdx { .. }
+                | Op::Clear { .. }
+                | Op::Jump(_)
+                | Op::JumpIfNot { .. }
+                | Op::Choose { .. }
+                | Op::Progress
+                | Op::Check { .. }
+        )
+    }
+}

@@ -1,0 +1,1 @@
+//! Turns findings into miette diagnostics, swim-lane schedules and JSON.
