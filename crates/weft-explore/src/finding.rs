@@ -104,6 +104,8 @@ pub struct Wait {
     pub holders: Vec<u32>,
     /// "held by philosopher[1]", "channel is empty and no sender is left"...
     pub why: String,
+    /// The locks this thread holds while it waits: "fork[0]", "rw (read)".
+    pub holds: Vec<String>,
 }
 
 /// The details of a deadlock.

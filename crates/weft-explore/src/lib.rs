@@ -2,10 +2,31 @@
 //!
 //! Entry point: [`check`]. The result is plain data ([`Outcome`]); printing
 //! it is `weft-report`'s job.
+//!
+//! | module | job |
+//! |---|---|
+//! | `layout` | where each part of a state lives in the flat state vector |
+//! | `eval` | pure expressions and their runtime errors |
+//! | `exec` | one thread's next step, in every way it can go |
+//! | `search` | breadth-first search with a visited set |
+//! | `detect` | the checks of LANGUAGE.md section 7 |
+//! | `deadlock` | who waits for whom, and the wait-for cycle |
+//! | `spec` | invariants and final assertions |
 
+mod deadlock;
+mod detect;
+mod eval;
+mod exec;
 mod finding;
+mod layout;
 mod options;
+mod search;
+mod spec;
+
+pub use detect::replay;
+pub use exec::Exec;
 pub use finding::*;
+pub use layout::{MAX_THREADS, MAX_TRACKED};
 pub use options::*;
 
 /// Explore every reachable state of `program` breadth-first and report every
@@ -16,6 +37,8 @@ pub fn check(
     options: &Options,
     progress: &mut dyn FnMut(&Progress),
 ) -> Outcome {
-    let _ = (program, options, progress);
-    todo!("being written: the explorer")
+    search::run(program, options, progress)
 }
+
+#[cfg(test)]
+mod tests;

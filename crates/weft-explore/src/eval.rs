@@ -1,0 +1,161 @@
+//! Evaluation of pure IR expressions over a thread's locals, with the runtime
+//! errors of LANGUAGE.md section 7 (overflow, division by zero, index out of
+//! bounds).
+
+use crate::layout::{Layout, FINISHED};
+use weft_ir::{BinOp, Expr, Program, SrcSpan, ThreadRef, UnOp, Value};
+
+/// A runtime error: where, and what went wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuntimeError {
+    pub span: SrcSpan,
+    pub message: String,
+}
+
+pub type EvalResult<T> = Result<T, RuntimeError>;
+
+pub fn rt_err<T>(span: SrcSpan, message: impl Into<String>) -> EvalResult<T> {
+    Err(RuntimeError {
+        span,
+        message: message.into(),
+    })
+}
+
+/// Everything an expression can look at.
+pub struct Env<'a> {
+    pub program: &'a Program,
+    pub layout: &'a Layout,
+    pub state: &'a [Value],
+    /// Offset of local 0 of the evaluating thread (or of the spec's frame).
+    pub locals: &'a [Value],
+}
+
+impl Env<'_> {
+    pub fn eval(&self, e: &Expr) -> EvalResult<Value> {
+        match e {
+            Expr::Const(v) => Ok(*v),
+            Expr::Local(i) => Ok(self.locals[*i as usize]),
+            Expr::LocalIdx {
+                base,
+                len,
+                idx,
+                span,
+            } => {
+                let i = self.eval(idx)?;
+                if i < 0 || i >= *len as Value {
+                    return rt_err(
+                        *span,
+                        format!("index {i} is out of bounds for an array of length {len}"),
+                    );
+                }
+                Ok(self.locals[*base as usize + i as usize])
+            }
+            Expr::Unary(op, a, span) => {
+                let a = self.eval(a)?;
+                match op {
+                    UnOp::Not => Ok((a == 0) as Value),
+                    UnOp::Neg => match a.checked_neg() {
+                        Some(v) => Ok(v),
+                        None => rt_err(*span, format!("overflow: -({a}) does not fit in 64 bits")),
+                    },
+                }
+            }
+            Expr::Binary(op, a, b, span) => {
+                let a = self.eval(a)?;
+                let b = self.eval(b)?;
+                binary(*op, a, b, *span)
+            }
+            Expr::At { thread, label } => {
+                let t = self.thread(thread)?;
+                let code = &self.program.codes[self.program.threads[t].code as usize];
+                let pc = self.state[self.layout.thread[t]];
+                let l = &code.labels[*label as usize];
+                Ok((pc >= l.start as Value && pc < l.end as Value) as Value)
+            }
+            Expr::Done(thread) => {
+                let t = self.thread(thread)?;
+                Ok((self.state[self.layout.thread[t]] == FINISHED) as Value)
+            }
+        }
+    }
+
+    /// The instance a thread reference names.
+    pub fn thread(&self, r: &ThreadRef) -> EvalResult<usize> {
+        match r {
+            ThreadRef::Fixed(t) => Ok(*t as usize),
+            ThreadRef::Group { group, idx, span } => {
+                let g = &self.program.thread_groups[*group as usize];
+                let i = self.eval(idx)?;
+                if i < 0 || i >= g.len as Value {
+                    return rt_err(
+                        *span,
+                        format!("index {i} is out of bounds: {} has {} threads", g.name, g.len),
+                    );
+                }
+                Ok((g.base + i as u32) as usize)
+            }
+        }
+    }
+}
+
+/// One binary operation with 64-bit overflow and division checks.
+pub fn binary(op: BinOp, a: Value, b: Value, span: SrcSpan) -> EvalResult<Value> {
+    let overflow = |sym: &str| -> EvalResult<Value> {
+        rt_err(span, format!("overflow: {a} {sym} {b} does not fit in 64 bits"))
+    };
+    Ok(match op {
+        BinOp::Add => match a.checked_add(b) {
+            Some(v) => v,
+            None => return overflow("+"),
+        },
+        BinOp::Sub => match a.checked_sub(b) {
+            Some(v) => v,
+            None => return overflow("-"),
+        },
+        BinOp::Mul => match a.checked_mul(b) {
+            Some(v) => v,
+            None => return overflow("*"),
+        },
+        BinOp::Div | BinOp::Rem => {
+            if b == 0 {
+                return rt_err(span, format!("division by zero: {a} {} 0", sym(op)));
+            }
+            let r = if op == BinOp::Div {
+                a.checked_div(b)
+            } else {
+                a.checked_rem(b)
+            };
+            match r {
+                Some(v) => v,
+                None => return overflow(sym(op)),
+            }
+        }
+        BinOp::Lt => (a < b) as Value,
+        BinOp::Le => (a <= b) as Value,
+        BinOp::Gt => (a > b) as Value,
+        BinOp::Ge => (a >= b) as Value,
+        BinOp::Eq => (a == b) as Value,
+        BinOp::Ne => (a != b) as Value,
+        BinOp::And => (a != 0 && b != 0) as Value,
+        BinOp::Or => (a != 0 || b != 0) as Value,
+    })
+}
+
+fn sym(op: BinOp) -> &'static str {
+    match op {
+        BinOp::Div => "/",
+        BinOp::Rem => "%",
+        _ => "?",
+    }
+}
+
+/// Check a value against a declared half-open range.
+pub fn check_range(v: Value, range: Option<(Value, Value)>, what: &str, span: SrcSpan) -> EvalResult<()> {
+    match range {
+        Some((lo, hi)) if v < lo || v >= hi => rt_err(
+            span,
+            format!("range violation: {what} = {v} is outside its range {lo}..{hi}"),
+        ),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,697 @@
+//! The step executor: from a state, run one thread's next step (LANGUAGE.md
+//! section 6) in every way it can go, recording what it accessed.
+//!
+//! A step runs the local instructions in front of one visible instruction (or
+//! one `AtomicBegin..AtomicEnd` group), then that instruction. When the rest
+//! of the thread is local work, it runs within the same step, so a thread
+//! finishes in its last step. `choose` and `notify_one` branch: each branch is
+//! one run with a different script of choices.
+
+use crate::eval::{binary, check_range, rt_err, Env, EvalResult, RuntimeError};
+use crate::layout::{Layout, FINISHED};
+use weft_ir::{
+    BinOp, CellRef, Code, Instr, ObjRef, Op, Program, Rmw, SrcSpan, Value, VarKind,
+};
+
+/// Most local instructions one step may run: a loop with no step in it
+/// would otherwise never end.
+const LOCAL_BUDGET: u32 = 1_000_000;
+
+/// Most values one `choose` may branch over.
+const MAX_CHOICES: Value = 1 << 16;
+
+/// One access to a plain shared cell, for the data-race check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Access {
+    pub cell: u32,
+    pub write: bool,
+    /// Inside an indivisible group (`atomic {}`, `await`): such accesses
+    /// never race with each other.
+    pub grouped: bool,
+    pub span: SrcSpan,
+}
+
+/// Why a thread cannot take its next step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockReason {
+    Mutex(usize),
+    /// Queued on a fair lock or semaphore, waiting for its turn.
+    Queue(usize),
+    RwRead(usize),
+    RwWrite(usize),
+    Semaphore(usize),
+    /// Waiting on a condvar for a notify; the mutex it will re-lock.
+    Condvar(usize, usize),
+    /// Notified, waiting to re-lock the mutex.
+    Relock(usize),
+    ChannelFull(usize),
+    ChannelEmpty(usize),
+    /// Capacity 0: another sender's value is still waiting for a receiver.
+    RendezvousBusy(usize),
+    /// Capacity 0: our value waits for a receiver.
+    RendezvousTake(usize),
+    Barrier(usize),
+    WaitGroup(usize),
+    Join(usize),
+    Await,
+}
+
+/// Something that ends a branch of the search.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Assertion {
+        span: SrcSpan,
+        message: Option<String>,
+    },
+    Runtime(RuntimeError),
+}
+
+/// One way a thread's next step can go.
+#[derive(Clone, Debug)]
+pub struct Transition {
+    /// The index of this branch among the thread's branches.
+    pub branch: u32,
+    pub state: Vec<Value>,
+    /// Set when the step failed: the successor state is not explored.
+    pub event: Option<Event>,
+    /// The step executed `progress;` or finished the thread.
+    pub progress: bool,
+    /// Writes that lost another thread's update: (cell, span of the write).
+    pub lost_updates: Vec<(u32, SrcSpan)>,
+    /// The step's (first) visible instruction.
+    pub span: SrcSpan,
+}
+
+/// Everything about one thread's next step in one state.
+#[derive(Clone, Debug, Default)]
+pub struct ThreadStep {
+    pub transitions: Vec<Transition>,
+    /// Set when some branch is blocked (the thread waits there).
+    pub blocked: Option<(SrcSpan, BlockReason)>,
+    /// Plain shared accesses of every branch, blocked ones included.
+    pub accesses: Vec<Access>,
+}
+
+/// What a replayed step did, for reports.
+#[derive(Clone, Debug, Default)]
+pub struct Trace {
+    pub notes: Vec<String>,
+    /// Accesses of plain shared cells (cell, write, span), racy or not.
+    pub cells: Vec<(u32, bool, SrcSpan)>,
+}
+
+/// Runs steps of one program.
+pub struct Exec<'p> {
+    pub program: &'p Program,
+    pub layout: Layout,
+}
+
+impl<'p> Exec<'p> {
+    pub fn new(program: &'p Program) -> Self {
+        Exec {
+            program,
+            layout: Layout::new(program),
+        }
+    }
+
+    pub fn finished(&self, state: &[Value], t: usize) -> bool {
+        state[self.layout.thread[t]] == FINISHED
+    }
+
+    /// Every branch of thread `t`'s next step from `state`.
+    pub fn step(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
+        out.transitions.clear();
+        out.blocked = None;
+        out.accesses.clear();
+        if self.finished(state, t) {
+            return;
+        }
+        let mut script: Vec<u32> = Vec::new();
+        let mut branch = 0;
+        loop {
+            let mut run = Run::new(self, state, t, &script, false);
+            let result = run.run();
+            out.accesses.extend_from_slice(&run.accesses);
+            match result {
+                Ok(()) => out.transitions.push(run.transition(branch, None)),
+                Err(Stop::Event(e)) => out.transitions.push(run.transition(branch, Some(e))),
+                Err(Stop::Blocked(span, reason)) => {
+                    if out.blocked.is_none() {
+                        out.blocked = Some((span, reason));
+                    }
+                }
+            }
+            branch += 1;
+            let ranges = std::mem::take(&mut run.ranges);
+            if !next_script(&mut script, &ranges) {
+                break;
+            }
+        }
+    }
+
+    /// Replay branch `branch` of thread `t`'s step, describing it.
+    pub fn replay(
+        &self,
+        state: &[Value],
+        t: usize,
+        branch: u32,
+    ) -> Option<(Transition, Trace)> {
+        let mut script: Vec<u32> = Vec::new();
+        let mut b = 0;
+        loop {
+            let mut run = Run::new(self, state, t, &script, true);
+            let result = run.run();
+            if b == branch {
+                let trace = run.trace.take().unwrap_or_default();
+                return match result {
+                    Ok(()) => Some((run.transition(branch, None), trace)),
+                    Err(Stop::Event(e)) => Some((run.transition(branch, Some(e)), trace)),
+                    Err(Stop::Blocked(..)) => None,
+                };
+            }
+            b += 1;
+            let ranges = std::mem::take(&mut run.ranges);
+            if !next_script(&mut script, &ranges) {
+                return None;
+            }
+        }
+    }
+}
+
+/// Advance an odometer of choices: the last choice that has another value
+/// takes it, and the choices after it start over.
+fn next_script(script: &mut Vec<u32>, ranges: &[u32]) -> bool {
+    script.truncate(ranges.len());
+    while script.len() < ranges.len() {
+        script.push(0);
+    }
+    while let Some(last) = script.pop() {
+        let i = script.len();
+        if last + 1 < ranges[i] {
+            script.push(last + 1);
+            return true;
+        }
+    }
+    false
+}
+
+enum Stop {
+    Blocked(SrcSpan, BlockReason),
+    Event(Event),
+}
+
+impl From<RuntimeError> for Stop {
+    fn from(e: RuntimeError) -> Self {
+        Stop::Event(Event::Runtime(e))
+    }
+}
+
+type StepResult<T> = Result<T, Stop>;
+
+/// One run of a step along one script of choices.
+struct Run<'a, 'p> {
+    x: &'a Exec<'p>,
+    code: &'p Code,
+    st: Vec<Value>,
+    t: usize,
+    /// Offset of the program counter; locals follow.
+    pc_slot: usize,
+    script: &'a [u32],
+    /// The number of values of each choice met so far.
+    ranges: Vec<u32>,
+    accesses: Vec<Access>,
+    lost_updates: Vec<(u32, SrcSpan)>,
+    progress: bool,
+    /// Nesting depth of `AtomicBegin` groups.
+    depth: u32,
+    visible: bool,
+    span: Option<SrcSpan>,
+    trace: Option<Trace>,
+}
+
+impl<'a, 'p> Run<'a, 'p> {
+    fn new(x: &'a Exec<'p>, state: &[Value], t: usize, script: &'a [u32], trace: bool) -> Self {
+        let code = &x.program.codes[x.program.threads[t].code as usize];
+        Run {
+            x,
+            code,
+            st: state.to_vec(),
+            t,
+            pc_slot: x.layout.thread[t],
+            script,
+            ranges: Vec::new(),
+            accesses: Vec::new(),
+            lost_updates: Vec::new(),
+            progress: false,
+            depth: 0,
+            visible: false,
+            span: None,
+            trace: trace.then(Trace::default),
+        }
+    }
+
+    fn transition(&mut self, branch: u32, event: Option<Event>) -> Transition {
+        Transition {
+            branch,
+            state: std::mem::take(&mut self.st),
+            event,
+            progress: self.progress,
+            lost_updates: std::mem::take(&mut self.lost_updates),
+            span: self.span.unwrap_or(self.code.span),
+        }
+    }
+
+    fn pc(&self) -> usize {
+        self.st[self.pc_slot] as usize
+    }
+
+    fn set_pc(&mut self, pc: usize) {
+        self.st[self.pc_slot] = pc as Value;
+    }
+
+    fn note(&mut self, f: impl FnOnce(&Self) -> String) {
+        if self.trace.is_some() {
+            let s = f(self);
+            if let Some(tr) = self.trace.as_mut() {
+                tr.notes.push(s);
+            }
+        }
+    }
+
+    /// Is this instruction a step (ghost reads and writes are not)?
+    fn is_visible(&self, op: &Op) -> bool {
+        match op {
+            Op::Read { cell, .. } | Op::Write { cell, .. } => {
+                self.x.program.vars[cell.var as usize].kind != VarKind::Ghost
+            }
+            _ => op.is_visible(),
+        }
+    }
+
+    fn run(&mut self) -> StepResult<()> {
+        let mut budget = LOCAL_BUDGET;
+        loop {
+            let pc = self.pc();
+            if pc >= self.code.instrs.len() {
+                self.finish();
+                return Ok(());
+            }
+            let instr = &self.code.instrs[pc];
+            let visible = self.is_visible(&instr.op);
+            if visible && self.visible && self.depth == 0 {
+                return Ok(());
+            }
+            if budget == 0 {
+                return Err(sync::runtime(
+                    instr.span,
+                    format!(
+                        "this thread ran {LOCAL_BUDGET} instructions without a step: a loop that never touches shared state never ends"
+                    ),
+                ));
+            }
+            budget -= 1;
+            if visible {
+                self.visible = true;
+                self.span.get_or_insert(instr.span);
+            }
+            self.exec(instr)?;
+            if self.visible && self.depth == 0 && (visible || matches!(instr.op, Op::AtomicEnd)) {
+                self.tail();
+                return Ok(());
+            }
+        }
+    }
+
+    /// After the step's visible part: if the rest of the thread is local
+    /// work without choices, it runs now and the thread finishes; otherwise
+    /// only the `Clear`s right here run, so dead temporaries do not split
+    /// states.
+    fn tail(&mut self) {
+        let saved_pc = self.pc();
+        let saved = self.st.clone();
+        let saved_progress = self.progress;
+        let notes = self.trace.as_ref().map(|t| t.notes.len());
+        let mut budget = LOCAL_BUDGET;
+        let finished = loop {
+            let pc = self.pc();
+            if pc >= self.code.instrs.len() {
+                break true;
+            }
+            let instr = &self.code.instrs[pc];
+            if budget == 0 || self.is_visible(&instr.op) || matches!(instr.op, Op::Choose { .. }) {
+                break false;
+            }
+            budget -= 1;
+            if self.exec(instr).is_err() {
+                break false;
+            }
+        };
+        if finished {
+            self.finish();
+            return;
+        }
+        self.st = saved;
+        self.progress = saved_progress;
+        if let (Some(n), Some(tr)) = (notes, self.trace.as_mut()) {
+            tr.notes.truncate(n);
+        }
+        let mut pc = saved_pc;
+        while let Some(Instr {
+            op: Op::Clear { from, to },
+            ..
+        }) = self.code.instrs.get(pc)
+        {
+            self.clear(*from, *to);
+            pc += 1;
+        }
+        self.set_pc(pc);
+    }
+
+    fn finish(&mut self) {
+        self.progress = true;
+        let n = self.code.n_locals.max(1);
+        self.clear(1, n);
+        self.st[self.pc_slot] = FINISHED;
+        if self.x.layout.tracks_lost_updates() {
+            let (r, s) = (self.x.layout.lu_read(self.t), self.x.layout.lu_stale(self.t));
+            self.st[r] = 0;
+            self.st[s] = 0;
+        }
+        self.note(|_| "finishes".to_string());
+    }
+
+    fn clear(&mut self, from: u32, to: u32) {
+        for i in from..to {
+            let slot = self.pc_slot + 1 + i as usize;
+            self.st[slot] = 0;
+        }
+    }
+
+    fn eval(&self, e: &weft_ir::Expr) -> EvalResult<Value> {
+        let locals_start = self.pc_slot + 1;
+        Env {
+            program: self.x.program,
+            layout: &self.x.layout,
+            state: &self.st,
+            locals: &self.st[locals_start..],
+        }
+        .eval(e)
+    }
+
+    fn local(&self, i: u32) -> usize {
+        self.pc_slot + 1 + i as usize
+    }
+
+    /// Pick one of `n` values along the script (n >= 1).
+    fn choose(&mut self, n: u32) -> u32 {
+        let i = self.ranges.len();
+        self.ranges.push(n);
+        self.script.get(i).copied().unwrap_or(0)
+    }
+
+    fn cell(&self, c: &CellRef, span: SrcSpan) -> EvalResult<u32> {
+        let var = &self.x.program.vars[c.var as usize];
+        match &c.idx {
+            None => Ok(var.base),
+            Some(e) => {
+                let i = self.eval(e)?;
+                if i < 0 || i >= var.len as Value {
+                    return rt_err(
+                        span,
+                        format!(
+                            "index {i} is out of bounds: {} has {} cells",
+                            var.name, var.len
+                        ),
+                    );
+                }
+                Ok(var.base + i as u32)
+            }
+        }
+    }
+
+    fn obj(&self, o: &ObjRef, span: SrcSpan) -> EvalResult<usize> {
+        match o {
+            ObjRef::Fixed(i) => Ok(*i as usize),
+            ObjRef::Group { group, idx } => {
+                let g = &self.x.program.object_groups[*group as usize];
+                let i = self.eval(idx)?;
+                if i < 0 || i >= g.len as Value {
+                    return rt_err(
+                        span,
+                        format!("index {i} is out of bounds: {} has {} objects", g.name, g.len),
+                    );
+                }
+                Ok((g.base + i as u32) as usize)
+            }
+        }
+    }
+
+    fn read_cell(&mut self, cell: u32, racy: bool, span: SrcSpan) -> Value {
+        let p = self.x.program;
+        let kind = p.var_of_cell(cell).kind;
+        if kind == VarKind::Shared {
+            if racy {
+                self.accesses.push(Access {
+                    cell,
+                    write: false,
+                    grouped: self.depth > 0,
+                    span,
+                });
+            }
+            if let Some(tr) = self.trace.as_mut() {
+                tr.cells.push((cell, false, span));
+            }
+            if let (true, Some(bit)) = (racy, self.x.layout.tracked[cell as usize]) {
+                let (r, s) = (self.x.layout.lu_read(self.t), self.x.layout.lu_stale(self.t));
+                self.st[r] |= 1 << bit;
+                self.st[s] &= !(1 << bit);
+            }
+        }
+        self.st[cell as usize]
+    }
+
+    fn write_cell(&mut self, cell: u32, v: Value, from_read: bool, span: SrcSpan) -> EvalResult<()> {
+        let p = self.x.program;
+        let var = p.var_of_cell(cell);
+        check_range(v, var.range, &p.cell_name(cell), span)?;
+        if var.kind == VarKind::Shared {
+            self.accesses.push(Access {
+                cell,
+                write: true,
+                grouped: self.depth > 0,
+                span,
+            });
+            if let Some(tr) = self.trace.as_mut() {
+                tr.cells.push((cell, true, span));
+            }
+            if let Some(bit) = self.x.layout.tracked[cell as usize] {
+                let m = 1 << bit;
+                let l = &self.x.layout;
+                for u in 0..l.n_threads {
+                    if u != self.t && self.st[l.lu_read(u)] & m != 0 {
+                        self.st[l.lu_stale(u)] |= m;
+                    }
+                }
+                let (r, s) = (l.lu_read(self.t), l.lu_stale(self.t));
+                if from_read && self.st[s] & m != 0 {
+                    self.lost_updates.push((cell, span));
+                }
+                self.st[r] &= !m;
+                self.st[s] &= !m;
+            }
+        }
+        self.st[cell as usize] = v;
+        Ok(())
+    }
+
+    fn set_local(&mut self, dst: Option<u32>, v: Value) {
+        if let Some(d) = dst {
+            let slot = self.local(d);
+            self.st[slot] = v;
+        }
+    }
+
+    fn exec(&mut self, instr: &'p Instr) -> StepResult<()> {
+        let span = instr.span;
+        let pc = self.pc();
+        let mut next = pc + 1;
+        match &instr.op {
+            Op::Set { dst, value, range } => {
+                let v = self.eval(value)?;
+                check_range(v, *range, "a local", span)?;
+                let slot = self.local(*dst);
+                self.st[slot] = v;
+            }
+            Op::SetIdx {
+                base,
+                len,
+                idx,
+                value,
+                range,
+            } => {
+                let i = self.eval(idx)?;
+                if i < 0 || i >= *len as Value {
+                    return Err(sync::runtime(
+                        span,
+                        format!("index {i} is out of bounds for an array of length {len}"),
+                    ));
+                }
+                let v = self.eval(value)?;
+                check_range(v, *range, "a local", span)?;
+                let slot = self.local(*base + i as u32);
+                self.st[slot] = v;
+            }
+            Op::Clear { from, to } => self.clear(*from, *to),
+            Op::Jump(target) => next = *target as usize,
+            Op::JumpIfNot { cond, target } => {
+                if self.eval(cond)? == 0 {
+                    next = *target as usize;
+                }
+            }
+            Op::Choose { dst, lo, hi } => {
+                let lo = self.eval(lo)?;
+                let hi = self.eval(hi)?;
+                if lo >= hi {
+                    return Err(sync::runtime(span, format!("choose({lo}..{hi}) has no values")));
+                }
+                let n = hi.saturating_sub(lo);
+                if n > MAX_CHOICES {
+                    return Err(sync::runtime(
+                        span,
+                        format!("choose({lo}..{hi}) has {n} values; at most {MAX_CHOICES} are explored"),
+                    ));
+                }
+                let k = self.choose(n as u32);
+                let v = lo + k as Value;
+                self.set_local(Some(*dst), v);
+                self.note(|_| format!("choose {v}"));
+            }
+            Op::Progress => self.progress = true,
+            Op::Check { cond, message } => {
+                if self.eval(cond)? == 0 {
+                    return Err(Stop::Event(Event::Assertion {
+                        span,
+                        message: message.clone(),
+                    }));
+                }
+            }
+            Op::Read { dst, cell, racy } => {
+                let c = self.cell(cell, span)?;
+                let v = self.read_cell(c, *racy, span);
+                self.set_local(Some(*dst), v);
+                self.note(|r| {
+                    let verb = match r.x.program.var_of_cell(c).kind {
+                        VarKind::Atomic => "load",
+                        _ => "read",
+                    };
+                    format!("{verb} {} = {v}", r.x.program.cell_name(c))
+                });
+            }
+            Op::Write {
+                cell,
+                value,
+                from_read,
+            } => {
+                let c = self.cell(cell, span)?;
+                let v = self.eval(value)?;
+                self.write_cell(c, v, *from_read, span)?;
+                self.note(|r| {
+                    let verb = match r.x.program.var_of_cell(c).kind {
+                        VarKind::Atomic => "store",
+                        _ => "write",
+                    };
+                    format!("{verb} {} = {v}", r.x.program.cell_name(c))
+                });
+            }
+            Op::Rmw {
+                dst,
+                cell,
+                op,
+                value,
+            } => {
+                let c = self.cell(cell, span)?;
+                let arg = self.eval(value)?;
+                let old = self.st[c as usize];
+                let new = match op {
+                    Rmw::Add => binary(BinOp::Add, old, arg, span)?,
+                    Rmw::Sub => binary(BinOp::Sub, old, arg, span)?,
+                    Rmw::Swap => arg,
+                };
+                self.write_cell(c, new, false, span)?;
+                self.set_local(*dst, old);
+                self.note(|r| {
+                    let name = match op {
+                        Rmw::Add => "fetch_add",
+                        Rmw::Sub => "fetch_sub",
+                        Rmw::Swap => "swap",
+                    };
+                    format!("{name} {}: {old} -> {new}", r.x.program.cell_name(c))
+                });
+            }
+            Op::Cas {
+                dst,
+                cell,
+                expected,
+                new,
+            } => {
+                let c = self.cell(cell, span)?;
+                let exp = self.eval(expected)?;
+                let new = self.eval(new)?;
+                let cur = self.st[c as usize];
+                let ok = cur == exp;
+                if ok {
+                    self.write_cell(c, new, false, span)?;
+                }
+                self.set_local(*dst, ok as Value);
+                self.note(|r| {
+                    let name = r.x.program.cell_name(c);
+                    if ok {
+                        format!("cas {name}: {cur} -> {new} (swapped)")
+                    } else {
+                        format!("cas {name}: expected {exp}, found {cur} (no swap)")
+                    }
+                });
+            }
+            Op::AtomicBegin => self.depth += 1,
+            Op::AtomicEnd => self.depth = self.depth.saturating_sub(1),
+            Op::Assert { cond, message } => {
+                if self.eval(cond)? == 0 {
+                    self.note(|_| "assert fails".to_string());
+                    return Err(Stop::Event(Event::Assertion {
+                        span,
+                        message: message.clone(),
+                    }));
+                }
+                self.note(|_| "assert holds".to_string());
+            }
+            Op::Await { cond } => {
+                if self.eval(cond)? == 0 {
+                    return Err(Stop::Blocked(span, BlockReason::Await));
+                }
+                self.note(|_| "await: condition holds".to_string());
+            }
+            Op::Fence => self.note(|_| "fence".to_string()),
+            Op::Join { thread } => {
+                let env_t = {
+                    let locals_start = self.pc_slot + 1;
+                    Env {
+                        program: self.x.program,
+                        layout: &self.x.layout,
+                        state: &self.st,
+                        locals: &self.st[locals_start..],
+                    }
+                    .thread(thread)?
+                };
+                if !self.x.finished(&self.st, env_t) {
+                    return Err(Stop::Blocked(span, BlockReason::Join(env_t)));
+                }
+                self.note(|r| format!("join({}): it has finished", r.x.program.threads[env_t].name));
+            }
+            op => next = self.sync(op, span, pc)?,
+        }
+        self.set_pc(next);
+        Ok(())
+    }
+}
+
+mod sync;

@@ -1,0 +1,133 @@
+//! Where each part of a program's state lives in the flat state vector.
+//!
+//! A state is a `[Value]`: the global cells first, then each sync object's
+//! slots, then each thread's program counter and locals, then the
+//! lost-update bookkeeping. Keeping it flat makes states cheap to hash,
+//! compare and store, and leaves room for fingerprints and symmetry later.
+
+use weft_ir::{ObjectKind, Op, Program, Value};
+
+/// The program counter of a thread that has finished.
+pub const FINISHED: Value = -1;
+
+/// Most threads a program may have: thread sets are `u64` bit masks.
+pub const MAX_THREADS: usize = 64;
+
+/// Most cells tracked for lost updates (one bit each in a `u64` mask).
+pub const MAX_TRACKED: usize = 64;
+
+/// Offsets of every component in the state vector.
+#[derive(Clone, Debug)]
+pub struct Layout {
+    /// Offset of each object's first slot.
+    pub obj: Vec<usize>,
+    /// Offset of each thread's program counter; its locals follow.
+    pub thread: Vec<usize>,
+    /// Offset of the lost-update words: per thread, a mask of tracked cells
+    /// it has read since its last write of them, then a mask of those that
+    /// another thread wrote since.
+    pub lost_update: usize,
+    /// Bit index of each cell in the lost-update masks, if tracked.
+    pub tracked: Vec<Option<u8>>,
+    /// Number of threads (the length of every FIFO queue).
+    pub n_threads: usize,
+    /// Total length of a state.
+    pub len: usize,
+}
+
+impl Layout {
+    pub fn new(program: &Program) -> Layout {
+        let n_threads = program.threads.len();
+        let mut off = program.n_cells as usize;
+        let mut obj = Vec::with_capacity(program.objects.len());
+        for o in &program.objects {
+            obj.push(off);
+            let queue = if o.fair { n_threads } else { 0 };
+            off += match o.kind {
+                ObjectKind::Mutex => 1 + queue,
+                ObjectKind::RwLock => 2 + queue,
+                ObjectKind::Semaphore => 1 + queue,
+                ObjectKind::Condvar | ObjectKind::Barrier | ObjectKind::WaitGroup => 1,
+                // len, closed, offerer (rendezvous), then the buffer
+                ObjectKind::Channel => 3 + (o.param.max(1) as usize),
+            };
+        }
+        let mut thread = Vec::with_capacity(n_threads);
+        for t in &program.threads {
+            thread.push(off);
+            off += 1 + (program.codes[t.code as usize].n_locals as usize).max(1);
+        }
+        let mut tracked = vec![None; program.n_cells as usize];
+        let mut n_tracked = 0;
+        for code in &program.codes {
+            for instr in &code.instrs {
+                if let Op::Write {
+                    cell,
+                    from_read: true,
+                    ..
+                } = &instr.op
+                {
+                    let var = &program.vars[cell.var as usize];
+                    for c in var.base..var.base + var.len {
+                        if tracked[c as usize].is_none() && n_tracked < MAX_TRACKED {
+                            tracked[c as usize] = Some(n_tracked as u8);
+                            n_tracked += 1;
+                        }
+                    }
+                }
+            }
+        }
+        let lost_update = off;
+        if n_tracked > 0 {
+            off += 2 * n_threads;
+        }
+        Layout {
+            obj,
+            thread,
+            lost_update,
+            tracked,
+            n_threads,
+            len: off,
+        }
+    }
+
+    /// The initial state: initial values, free objects, threads at pc 0
+    /// with `self` in local 0.
+    pub fn initial(&self, program: &Program) -> Vec<Value> {
+        let mut s = vec![0; self.len];
+        for v in &program.vars {
+            for (i, x) in v.init.iter().enumerate() {
+                s[v.base as usize + i] = *x;
+            }
+        }
+        for (o, &off) in program.objects.iter().zip(&self.obj) {
+            if o.kind == ObjectKind::Semaphore {
+                s[off] = o.param;
+            }
+        }
+        for (t, &off) in program.threads.iter().zip(&self.thread) {
+            s[off] = 0;
+            s[off + 1] = t.index as Value;
+        }
+        s
+    }
+
+    /// Slot of local `i` of thread `t`.
+    pub fn local(&self, t: usize, i: u32) -> usize {
+        self.thread[t] + 1 + i as usize
+    }
+
+    /// The lost-update "read" mask word of thread `t`.
+    pub fn lu_read(&self, t: usize) -> usize {
+        self.lost_update + 2 * t
+    }
+
+    /// The lost-update "stale" mask word of thread `t`.
+    pub fn lu_stale(&self, t: usize) -> usize {
+        self.lost_update + 2 * t + 1
+    }
+
+    pub fn tracks_lost_updates(&self) -> bool {
+        self.tracked.iter().any(Option::is_some)
+    }
+}

@@ -1,0 +1,146 @@
+//! Breadth-first search over the state graph with a visited set, so the
+//! first schedule found for each violation is a shortest one.
+//!
+//! States are numbered in the order they are found; since that order is
+//! breadth-first, the visited set doubles as the queue. Each state keeps
+//! its parent and the (thread, branch) step that reached it, from which
+//! schedules are replayed for reports.
+
+use crate::detect::Detector;
+use crate::exec::{Exec, ThreadStep};
+use crate::{Limit, Options, Outcome, Progress, Stats};
+use indexmap::IndexSet;
+use rustc_hash::FxBuildHasher;
+use std::time::Instant;
+use weft_ir::{Program, Value};
+
+/// How a state was first reached.
+#[derive(Clone, Copy, Debug)]
+pub struct Parent {
+    /// Index of the previous state (`u32::MAX` for the initial state).
+    pub state: u32,
+    pub thread: u32,
+    pub branch: u32,
+}
+
+/// The visited set and the way back to the initial state.
+pub struct Graph {
+    pub states: IndexSet<Box<[Value]>, FxBuildHasher>,
+    pub parents: Vec<Parent>,
+}
+
+impl Graph {
+    /// The (thread, branch) steps from the initial state to state `i`.
+    pub fn path(&self, mut i: u32) -> Vec<(u32, u32)> {
+        let mut path = Vec::new();
+        while let Some(p) = self.parents.get(i as usize) {
+            if p.state == u32::MAX {
+                break;
+            }
+            path.push((p.thread, p.branch));
+            i = p.state;
+        }
+        path.reverse();
+        path
+    }
+}
+
+pub fn run(program: &Program, options: &Options, progress: &mut dyn FnMut(&Progress)) -> Outcome {
+    let start = Instant::now();
+    let exec = Exec::new(program);
+    let n_threads = program.threads.len();
+    let mut graph = Graph {
+        states: IndexSet::with_hasher(FxBuildHasher),
+        parents: Vec::new(),
+    };
+    let init = exec.layout.initial(program);
+    graph.states.insert(init.into_boxed_slice());
+    graph.parents.push(Parent {
+        state: u32::MAX,
+        thread: 0,
+        branch: 0,
+    });
+
+    let mut detector = Detector::new(&exec, options);
+    let mut steps: Vec<ThreadStep> = (0..n_threads).map(|_| ThreadStep::default()).collect();
+    let mut stats = Stats::default();
+    let mut limit = None;
+    let mut depth = 0u32;
+    let mut layer_end = 1usize;
+    let mut i = 0usize;
+    let mut last_report = Instant::now();
+
+    'search: while i < graph.states.len() {
+        if i == layer_end {
+            depth += 1;
+            layer_end = graph.states.len();
+        }
+        let state: Box<[Value]> = graph.states[i].clone();
+        let id = i as u32;
+        i += 1;
+        stats.depth = depth;
+
+        detector.check_state(&graph, id, &state);
+        let mut enabled = 0;
+        for (t, step) in steps.iter_mut().enumerate() {
+            exec.step(&state, t, step);
+            enabled += step.transitions.len();
+        }
+        detector.check_steps(&graph, id, &state, &steps);
+
+        if enabled > 0 && options.max_depth.is_some_and(|d| depth >= d) {
+            limit.get_or_insert(Limit::MaxDepth(depth));
+            continue;
+        }
+        for (t, step) in steps.iter_mut().enumerate() {
+            for tr in step.transitions.drain(..) {
+                stats.transitions += 1;
+                if detector.check_transition(&graph, id, t as u32, &tr) {
+                    continue;
+                }
+                let (idx, new) = graph.states.insert_full(tr.state.into_boxed_slice());
+                if new {
+                    graph.parents.push(Parent {
+                        state: id,
+                        thread: t as u32,
+                        branch: tr.branch,
+                    });
+                    debug_assert_eq!(idx + 1, graph.parents.len());
+                    if options
+                        .max_states
+                        .is_some_and(|m| graph.states.len() as u64 >= m)
+                    {
+                        limit = Some(Limit::MaxStates(graph.states.len() as u64));
+                        break 'search;
+                    }
+                }
+            }
+        }
+        if i % 1024 == 0 {
+            let now = Instant::now();
+            if let Some(t) = options.timeout {
+                if now.duration_since(start) >= t {
+                    limit = Some(Limit::Timeout(t));
+                    break;
+                }
+            }
+            if now.duration_since(last_report).as_millis() >= 100 {
+                last_report = now;
+                progress(&Progress {
+                    states: graph.states.len() as u64,
+                    transitions: stats.transitions,
+                    frontier: (graph.states.len() - i) as u64,
+                    depth,
+                    bytes: (graph.states.len() * (exec.layout.len * 8 + 24)) as u64,
+                });
+            }
+        }
+    }
+    stats.states = graph.states.len() as u64;
+    stats.elapsed = start.elapsed();
+    Outcome {
+        findings: detector.into_findings(),
+        stats,
+        limit,
+    }
+}
