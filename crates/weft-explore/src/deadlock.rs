@@ -23,10 +23,15 @@ pub fn describe(exec: &Exec, state: &[Value], steps: &[ThreadStep]) -> Deadlock 
     };
     let readers = |o: usize| -> Vec<u32> {
         let mask = state[l.obj[o] + 1];
-        (0..l.n_threads as u32).filter(|t| mask & (1 << t) != 0).collect()
+        (0..l.n_threads as u32)
+            .filter(|t| mask & (1 << t) != 0)
+            .collect()
     };
     let list = |ts: &[u32]| -> String {
-        ts.iter().map(|&t| name(t as usize)).collect::<Vec<_>>().join(", ")
+        ts.iter()
+            .map(|&t| name(t as usize))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
 
     let mut waits = Vec::new();
@@ -144,7 +149,10 @@ fn held_why(
     match h.first() {
         None => "it is free, but others are first in line".to_string(),
         Some(&t) if state[l.thread[t as usize]] == FINISHED => {
-            format!("held by {}, which has finished without unlocking it", p.threads[t as usize].name)
+            format!(
+                "held by {}, which has finished without unlocking it",
+                p.threads[t as usize].name
+            )
         }
         Some(_) => format!("held by {}", list(h)),
     }
@@ -190,14 +198,7 @@ fn wait_for_cycle(waits: &[Wait]) -> Vec<u32> {
     let start = scc.iter().copied().min().unwrap_or(scc[0]);
     let mut cycle = vec![start];
     let mut cur = start;
-    loop {
-        let Some(next) = g
-            .neighbors(cur)
-            .filter(|n| scc.contains(n))
-            .min()
-        else {
-            break;
-        };
+    while let Some(next) = g.neighbors(cur).filter(|n| scc.contains(n)).min() {
         if let Some(pos) = cycle.iter().position(|&c| c == next) {
             cycle.drain(..pos);
             break;

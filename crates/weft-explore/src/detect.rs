@@ -125,13 +125,23 @@ impl<'e, 'p> Detector<'e, 'p> {
                     .map(|w| Location {
                         span: w.span,
                         thread: Some(w.thread),
-                        label: format!("{} waits: {}", self.thread_name(w.thread as usize), w.waits_for),
+                        label: format!(
+                            "{} waits: {}",
+                            self.thread_name(w.thread as usize),
+                            w.waits_for
+                        ),
                     })
                     .collect();
                 let waits: Vec<String> = info
                     .waits
                     .iter()
-                    .map(|w| format!("{} waits for {}", self.thread_name(w.thread as usize), w.waits_for))
+                    .map(|w| {
+                        format!(
+                            "{} waits for {}",
+                            self.thread_name(w.thread as usize),
+                            w.waits_for
+                        )
+                    })
                     .collect();
                 self.findings.push(Finding {
                     kind: Kind::Deadlock,
@@ -154,7 +164,11 @@ impl<'e, 'p> Detector<'e, 'p> {
                             continue;
                         }
                         let var = self.exec.program.var_of_cell(a.cell);
-                        let (first, second) = if a.span <= b.span { (a.span, b.span) } else { (b.span, a.span) };
+                        let (first, second) = if a.span <= b.span {
+                            (a.span, b.span)
+                        } else {
+                            (b.span, a.span)
+                        };
                         let mut key = span_key(first).to_vec();
                         key.extend(span_key(second));
                         if !self.fresh((Kind::DataRace, key, var.name.clone())) {
@@ -162,7 +176,10 @@ impl<'e, 'p> Detector<'e, 'p> {
                         }
                         let cell = self.exec.program.cell_name(a.cell);
                         let verb = |w: bool| if w { "write" } else { "read" };
-                        let (tn, un) = (self.thread_name(t).to_string(), self.thread_name(u).to_string());
+                        let (tn, un) = (
+                            self.thread_name(t).to_string(),
+                            self.thread_name(u).to_string(),
+                        );
                         let (schedule, _) = self.schedule(graph, id, None);
                         self.findings.push(Finding {
                             kind: Kind::DataRace,
@@ -270,7 +287,15 @@ impl<'e, 'p> Detector<'e, 'p> {
         true
     }
 
-    fn lost_update(&self, graph: &Graph, id: u32, t: u32, tr: &Transition, cell: u32, span: SrcSpan) -> Finding {
+    fn lost_update(
+        &self,
+        graph: &Graph,
+        id: u32,
+        t: u32,
+        tr: &Transition,
+        cell: u32,
+        span: SrcSpan,
+    ) -> Finding {
         let (schedule, traces) = self.schedule(graph, id, Some((t, tr.branch)));
         let name = self.exec.program.cell_name(cell);
         let me = self.thread_name(t as usize).to_string();
@@ -284,7 +309,8 @@ impl<'e, 'p> Detector<'e, 'p> {
                 }
                 if step.thread != t && write && other_write.is_none() {
                     other_write = Some((step.thread, sp));
-                } else if step.thread == t && !write && other_write.is_some() && our_read.is_none() {
+                } else if step.thread == t && !write && other_write.is_some() && our_read.is_none()
+                {
                     our_read = Some(sp);
                 }
             }
@@ -325,7 +351,12 @@ impl<'e, 'p> Detector<'e, 'p> {
     }
 
     /// Replay the path to state `id` (and one more step, if given).
-    fn schedule(&self, graph: &Graph, id: u32, extra: Option<(u32, u32)>) -> (Vec<Step>, Vec<Trace>) {
+    fn schedule(
+        &self,
+        graph: &Graph,
+        id: u32,
+        extra: Option<(u32, u32)>,
+    ) -> (Vec<Step>, Vec<Trace>) {
         let mut path = graph.path(id);
         path.extend(extra);
         replay(self.exec, &graph.states[0], &path)

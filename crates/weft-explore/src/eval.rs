@@ -89,7 +89,10 @@ impl Env<'_> {
                 if i < 0 || i >= g.len as Value {
                     return rt_err(
                         *span,
-                        format!("index {i} is out of bounds: {} has {} threads", g.name, g.len),
+                        format!(
+                            "index {i} is out of bounds: {} has {} threads",
+                            g.name, g.len
+                        ),
                     );
                 }
                 Ok((g.base + i as u32) as usize)
@@ -101,7 +104,10 @@ impl Env<'_> {
 /// One binary operation with 64-bit overflow and division checks.
 pub fn binary(op: BinOp, a: Value, b: Value, span: SrcSpan) -> EvalResult<Value> {
     let overflow = |sym: &str| -> EvalResult<Value> {
-        rt_err(span, format!("overflow: {a} {sym} {b} does not fit in 64 bits"))
+        rt_err(
+            span,
+            format!("overflow: {a} {sym} {b} does not fit in 64 bits"),
+        )
     };
     Ok(match op {
         BinOp::Add => match a.checked_add(b) {
@@ -150,7 +156,12 @@ fn sym(op: BinOp) -> &'static str {
 }
 
 /// Check a value against a declared half-open range.
-pub fn check_range(v: Value, range: Option<(Value, Value)>, what: &str, span: SrcSpan) -> EvalResult<()> {
+pub fn check_range(
+    v: Value,
+    range: Option<(Value, Value)>,
+    what: &str,
+    span: SrcSpan,
+) -> EvalResult<()> {
     match range {
         Some((lo, hi)) if v < lo || v >= hi => rt_err(
             span,

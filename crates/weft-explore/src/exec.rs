@@ -9,9 +9,7 @@
 
 use crate::eval::{binary, check_range, rt_err, Env, EvalResult, RuntimeError};
 use crate::layout::{Layout, FINISHED};
-use weft_ir::{
-    BinOp, CellRef, Code, Instr, ObjRef, Op, Program, Rmw, SrcSpan, Value, VarKind,
-};
+use weft_ir::{BinOp, CellRef, Code, Instr, ObjRef, Op, Program, Rmw, SrcSpan, Value, VarKind};
 
 /// Most local instructions one step may run: a loop with no step in it
 /// would otherwise never end.
@@ -150,12 +148,7 @@ impl<'p> Exec<'p> {
     }
 
     /// Replay branch `branch` of thread `t`'s step, describing it.
-    pub fn replay(
-        &self,
-        state: &[Value],
-        t: usize,
-        branch: u32,
-    ) -> Option<(Transition, Trace)> {
+    pub fn replay(&self, state: &[Value], t: usize, branch: u32) -> Option<(Transition, Trace)> {
         let mut script: Vec<u32> = Vec::new();
         let mut b = 0;
         loop {
@@ -373,7 +366,10 @@ impl<'a, 'p> Run<'a, 'p> {
         self.clear(1, n);
         self.st[self.pc_slot] = FINISHED;
         if self.x.layout.tracks_lost_updates() {
-            let (r, s) = (self.x.layout.lu_read(self.t), self.x.layout.lu_stale(self.t));
+            let (r, s) = (
+                self.x.layout.lu_read(self.t),
+                self.x.layout.lu_stale(self.t),
+            );
             self.st[r] = 0;
             self.st[s] = 0;
         }
@@ -438,7 +434,10 @@ impl<'a, 'p> Run<'a, 'p> {
                 if i < 0 || i >= g.len as Value {
                     return rt_err(
                         span,
-                        format!("index {i} is out of bounds: {} has {} objects", g.name, g.len),
+                        format!(
+                            "index {i} is out of bounds: {} has {} objects",
+                            g.name, g.len
+                        ),
                     );
                 }
                 Ok((g.base + i as u32) as usize)
@@ -462,7 +461,10 @@ impl<'a, 'p> Run<'a, 'p> {
                 tr.cells.push((cell, false, span));
             }
             if let (true, Some(bit)) = (racy, self.x.layout.tracked[cell as usize]) {
-                let (r, s) = (self.x.layout.lu_read(self.t), self.x.layout.lu_stale(self.t));
+                let (r, s) = (
+                    self.x.layout.lu_read(self.t),
+                    self.x.layout.lu_stale(self.t),
+                );
                 self.st[r] |= 1 << bit;
                 self.st[s] &= !(1 << bit);
             }
@@ -470,7 +472,13 @@ impl<'a, 'p> Run<'a, 'p> {
         self.st[cell as usize]
     }
 
-    fn write_cell(&mut self, cell: u32, v: Value, from_read: bool, span: SrcSpan) -> EvalResult<()> {
+    fn write_cell(
+        &mut self,
+        cell: u32,
+        v: Value,
+        from_read: bool,
+        span: SrcSpan,
+    ) -> EvalResult<()> {
         let p = self.x.program;
         let var = p.var_of_cell(cell);
         check_range(v, var.range, &p.cell_name(cell), span)?;
@@ -552,13 +560,18 @@ impl<'a, 'p> Run<'a, 'p> {
                 let lo = self.eval(lo)?;
                 let hi = self.eval(hi)?;
                 if lo >= hi {
-                    return Err(sync::runtime(span, format!("choose({lo}..{hi}) has no values")));
+                    return Err(sync::runtime(
+                        span,
+                        format!("choose({lo}..{hi}) has no values"),
+                    ));
                 }
                 let n = hi.saturating_sub(lo);
                 if n > MAX_CHOICES {
                     return Err(sync::runtime(
                         span,
-                        format!("choose({lo}..{hi}) has {n} values; at most {MAX_CHOICES} are explored"),
+                        format!(
+                            "choose({lo}..{hi}) has {n} values; at most {MAX_CHOICES} are explored"
+                        ),
                     ));
                 }
                 let k = self.choose(n as u32);
@@ -685,7 +698,9 @@ impl<'a, 'p> Run<'a, 'p> {
                 if !self.x.finished(&self.st, env_t) {
                     return Err(Stop::Blocked(span, BlockReason::Join(env_t)));
                 }
-                self.note(|r| format!("join({}): it has finished", r.x.program.threads[env_t].name));
+                self.note(|r| {
+                    format!("join({}): it has finished", r.x.program.threads[env_t].name)
+                });
             }
             op => next = self.sync(op, span, pc)?,
         }

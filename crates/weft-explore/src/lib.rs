@@ -12,6 +12,8 @@
 //! | `detect` | the checks of LANGUAGE.md section 7 |
 //! | `deadlock` | who waits for whom, and the wait-for cycle |
 //! | `spec` | invariants and final assertions |
+//! | `liveness` | livelock and starvation: fair cycles |
+//! | `scc` | strongly connected components, iteratively |
 
 mod deadlock;
 mod detect;
@@ -19,7 +21,9 @@ mod eval;
 mod exec;
 mod finding;
 mod layout;
+mod liveness;
 mod options;
+mod scc;
 mod search;
 mod spec;
 

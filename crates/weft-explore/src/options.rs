@@ -14,6 +14,18 @@ pub struct Options {
     pub max_depth: Option<u32>,
     /// Stop after this long (`--timeout`).
     pub timeout: Option<Duration>,
+    /// Which infinite schedules count for livelock and starvation (`--fairness`).
+    pub fairness: Fairness,
+}
+
+/// Which infinite schedules the liveness checks consider.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fairness {
+    /// Weak fairness: a thread that stays able to step is eventually scheduled.
+    #[default]
+    Weak,
+    /// Every infinite schedule counts (SPIN's `-l` without `-f`).
+    None,
 }
 
 impl Default for Options {
@@ -23,6 +35,7 @@ impl Default for Options {
             max_states: None,
             max_depth: None,
             timeout: None,
+            fairness: Fairness::Weak,
         }
     }
 }

@@ -8,6 +8,7 @@
 
 use crate::detect::Detector;
 use crate::exec::{Exec, ThreadStep};
+use crate::liveness::{self, Edge, Edges};
 use crate::{Limit, Options, Outcome, Progress, Stats};
 use indexmap::IndexSet;
 use rustc_hash::FxBuildHasher;
@@ -69,6 +70,8 @@ pub fn run(program: &Program, options: &Options, progress: &mut dyn FnMut(&Progr
     let mut layer_end = 1usize;
     let mut i = 0usize;
     let mut last_report = Instant::now();
+    let liveness = options.checks(crate::Kind::Livelock) || options.checks(crate::Kind::Starvation);
+    let mut edges = Edges::default();
 
     'search: while i < graph.states.len() {
         if i == layer_end {
@@ -87,6 +90,19 @@ pub fn run(program: &Program, options: &Options, progress: &mut dyn FnMut(&Progr
             enabled += step.transitions.len();
         }
         detector.check_steps(&graph, id, &state, &steps);
+        if liveness {
+            let mut enabled = 0u64;
+            let mut finished = 0u64;
+            for (t, step) in steps.iter().enumerate() {
+                if !step.transitions.is_empty() {
+                    enabled |= 1 << t;
+                }
+                if exec.finished(&state, t) {
+                    finished |= 1 << t;
+                }
+            }
+            edges.open(enabled, finished);
+        }
 
         if enabled > 0 && options.max_depth.is_some_and(|d| depth >= d) {
             limit.get_or_insert(Limit::MaxDepth(depth));
@@ -98,12 +114,21 @@ pub fn run(program: &Program, options: &Options, progress: &mut dyn FnMut(&Progr
                 if detector.check_transition(&graph, id, t as u32, &tr) {
                     continue;
                 }
+                let (branch, progress) = (tr.branch, tr.progress);
                 let (idx, new) = graph.states.insert_full(tr.state.into_boxed_slice());
+                if liveness {
+                    edges.edges.push(Edge {
+                        to: idx as u32,
+                        thread: t as u32,
+                        branch,
+                        progress,
+                    });
+                }
                 if new {
                     graph.parents.push(Parent {
                         state: id,
                         thread: t as u32,
-                        branch: tr.branch,
+                        branch,
                     });
                     debug_assert_eq!(idx + 1, graph.parents.len());
                     if options
@@ -116,7 +141,7 @@ pub fn run(program: &Program, options: &Options, progress: &mut dyn FnMut(&Progr
                 }
             }
         }
-        if i % 1024 == 0 {
+        if i.is_multiple_of(1024) {
             let now = Instant::now();
             if let Some(t) = options.timeout {
                 if now.duration_since(start) >= t {
@@ -136,10 +161,21 @@ pub fn run(program: &Program, options: &Options, progress: &mut dyn FnMut(&Progr
             }
         }
     }
+    let mut findings = detector.into_findings();
+    if liveness {
+        edges.seal(graph.states.len());
+        findings.extend(liveness::check(
+            &exec,
+            &graph,
+            &edges,
+            &options.checks,
+            options.fairness,
+        ));
+    }
     stats.states = graph.states.len() as u64;
     stats.elapsed = start.elapsed();
     Outcome {
-        findings: detector.into_findings(),
+        findings,
         stats,
         limit,
     }

@@ -37,7 +37,10 @@ pub fn holds(exec: &Exec, spec: &Spec, state: &[Value]) -> EvalResult<bool> {
                         if i < 0 || i >= var.len as Value {
                             return rt_err(
                                 instr.span,
-                                format!("index {i} is out of bounds: {} has {} cells", var.name, var.len),
+                                format!(
+                                    "index {i} is out of bounds: {} has {} cells",
+                                    var.name, var.len
+                                ),
                             );
                         }
                         var.base + i as u32
@@ -50,11 +53,18 @@ pub fn holds(exec: &Exec, spec: &Spec, state: &[Value]) -> EvalResult<bool> {
                 locals[*dst as usize] = v;
             }
             Op::SetIdx {
-                base, len, idx, value, ..
+                base,
+                len,
+                idx,
+                value,
+                ..
             } => {
                 let i = env.eval(idx)?;
                 if i < 0 || i >= *len as Value {
-                    return rt_err(instr.span, format!("index {i} is out of bounds for an array of length {len}"));
+                    return rt_err(
+                        instr.span,
+                        format!("index {i} is out of bounds for an array of length {len}"),
+                    );
                 }
                 let v = env.eval(value)?;
                 locals[(*base as usize) + i as usize] = v;

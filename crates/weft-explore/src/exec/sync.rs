@@ -9,11 +9,14 @@
 //! A fair acquisition that cannot complete at once is a step that joins the
 //! queue; the grant instruction after it waits for the thread's turn.
 
-use super::{BlockReason, Run, Stop, StepResult};
+use super::{BlockReason, Run, StepResult, Stop};
 use weft_ir::{ObjectKind, Op, SrcSpan, Value};
 
 pub(super) fn runtime(span: SrcSpan, message: String) -> Stop {
-    Stop::Event(super::Event::Runtime(crate::eval::RuntimeError { span, message }))
+    Stop::Event(super::Event::Runtime(crate::eval::RuntimeError {
+        span,
+        message,
+    }))
 }
 
 fn bit(t: usize) -> Value {
@@ -102,7 +105,10 @@ impl Run<'_, '_> {
                 if self.st[off] == self.me() {
                     return Err(runtime(
                         span,
-                        format!("locking mutex {} that this thread already holds", self.name(o)),
+                        format!(
+                            "locking mutex {} that this thread already holds",
+                            self.name(o)
+                        ),
                     ));
                 }
                 if self.fair(o) {
@@ -158,7 +164,10 @@ impl Run<'_, '_> {
                 if writer == self.me() || readers & bit(self.t) != 0 {
                     return Err(runtime(
                         span,
-                        format!("locking rwlock {} that this thread already holds", self.name(o)),
+                        format!(
+                            "locking rwlock {} that this thread already holds",
+                            self.name(o)
+                        ),
                     ));
                 }
                 let free = writer == 0 && (!write || readers == 0);
@@ -238,7 +247,13 @@ impl Run<'_, '_> {
                 if self.fair(o) {
                     if permits > 0 && self.queue_empty(o) {
                         self.st[off] -= 1;
-                        self.note(|r| format!("acquire {} (permits {permits} -> {})", r.name(o), permits - 1));
+                        self.note(|r| {
+                            format!(
+                                "acquire {} (permits {permits} -> {})",
+                                r.name(o),
+                                permits - 1
+                            )
+                        });
                         return Ok(pc + 2);
                     }
                     let me = self.me();
@@ -250,7 +265,13 @@ impl Run<'_, '_> {
                     return Err(Stop::Blocked(span, BlockReason::Semaphore(o)));
                 }
                 self.st[off] -= 1;
-                self.note(|r| format!("acquire {} (permits {permits} -> {})", r.name(o), permits - 1));
+                self.note(|r| {
+                    format!(
+                        "acquire {} (permits {permits} -> {})",
+                        r.name(o),
+                        permits - 1
+                    )
+                });
             }
             Op::AcquireGrant { obj } => {
                 let o = self.obj(obj, span)?;
@@ -267,7 +288,10 @@ impl Run<'_, '_> {
                 let off = self.off(o);
                 let permits = self.st[off];
                 let Some(n) = permits.checked_add(1) else {
-                    return Err(runtime(span, format!("overflow: semaphore {} has too many permits", self.name(o))));
+                    return Err(runtime(
+                        span,
+                        format!("overflow: semaphore {} has too many permits", self.name(o)),
+                    ));
                 };
                 self.st[off] = n;
                 self.note(|r| format!("release {} (permits {permits} -> {n})", r.name(o)));
@@ -332,9 +356,14 @@ impl Run<'_, '_> {
                     self.note(|r| format!("notify_one {}: nobody waits", r.name(c)));
                 } else {
                     let k = self.choose(waiters.count_ones());
-                    let woken = (0..64).filter(|i| waiters & bit(*i) != 0).nth(k as usize).unwrap_or(0);
+                    let woken = (0..64)
+                        .filter(|i| waiters & bit(*i) != 0)
+                        .nth(k as usize)
+                        .unwrap_or(0);
                     self.st[off] &= !bit(woken);
-                    self.note(|r| format!("notify_one {}: wakes {}", r.name(c), r.thread_name(woken)));
+                    self.note(|r| {
+                        format!("notify_one {}: wakes {}", r.name(c), r.thread_name(woken))
+                    });
                 }
             }
             Op::Send { ch, value } => {
@@ -344,7 +373,10 @@ impl Run<'_, '_> {
                 let cap = self.x.program.objects[c].param as usize;
                 let len = self.st[off] as usize;
                 if self.st[off + 1] != 0 {
-                    return Err(runtime(span, format!("send on closed channel {}", self.name(c))));
+                    return Err(runtime(
+                        span,
+                        format!("send on closed channel {}", self.name(c)),
+                    ));
                 }
                 if cap == 0 {
                     if len > 0 {
@@ -395,7 +427,9 @@ impl Run<'_, '_> {
                         self.note(|r| format!("receive {v} from {}", r.name(c)));
                     }
                     None if self.st[self.off(c) + 1] != 0 => {
-                        self.note(|r| format!("{} is closed and drained: the loop ends", r.name(c)));
+                        self.note(|r| {
+                            format!("{} is closed and drained: the loop ends", r.name(c))
+                        });
                         return Ok(*end as usize);
                     }
                     None => return Err(Stop::Blocked(span, BlockReason::ChannelEmpty(c))),
@@ -405,7 +439,10 @@ impl Run<'_, '_> {
                 let c = self.obj(ch, span)?;
                 let off = self.off(c);
                 if self.st[off + 1] != 0 {
-                    return Err(runtime(span, format!("closing channel {} twice", self.name(c))));
+                    return Err(runtime(
+                        span,
+                        format!("closing channel {} twice", self.name(c)),
+                    ));
                 }
                 self.st[off + 1] = 1;
                 self.note(|r| format!("close {}", r.name(c)));
@@ -417,7 +454,12 @@ impl Run<'_, '_> {
                 let arrived = self.st[off].count_ones() as Value + 1;
                 if arrived >= parties {
                     self.st[off] = 0;
-                    self.note(|r| format!("arrive at {} ({arrived} of {parties}): releases everyone", r.name(b)));
+                    self.note(|r| {
+                        format!(
+                            "arrive at {} ({arrived} of {parties}): releases everyone",
+                            r.name(b)
+                        )
+                    });
                     return Ok(pc + 2);
                 }
                 self.st[off] |= bit(self.t);
@@ -484,7 +526,10 @@ impl Run<'_, '_> {
         if new < 0 {
             return Err(runtime(
                 span,
-                format!("negative waitgroup counter: {}.{what}() takes it from {old} to {new}", self.name(w)),
+                format!(
+                    "negative waitgroup counter: {}.{what}() takes it from {old} to {new}",
+                    self.name(w)
+                ),
             ));
         }
         self.st[off] = new;
