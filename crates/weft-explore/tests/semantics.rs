@@ -1,0 +1,727 @@
+//! The semantics of every construct, end to end through the front end: each
+//! small program with the exact set of violation kinds it must produce.
+
+use weft_explore::{check, Kind, Options, Outcome};
+
+fn outcome(src: &str) -> Outcome {
+    let ast = weft_syntax::parse(src).unwrap_or_else(|e| panic!("parse: {e:?}\n{src}"));
+    let program =
+        weft_lower::compile(&ast, &[]).unwrap_or_else(|e| panic!("compile: {e:?}\n{src}"));
+    check(&program, &Options::default(), &mut |_| {})
+}
+
+fn kinds(src: &str) -> Vec<&'static str> {
+    let mut k: Vec<Kind> = outcome(src).findings.iter().map(|f| f.kind).collect();
+    k.sort();
+    k.dedup();
+    k.into_iter().map(Kind::name).collect()
+}
+
+macro_rules! verdict {
+    ($name:ident, [$($kind:literal),*], $src:literal) => {
+        #[test]
+        fn $name() {
+            let expected: Vec<&str> = vec![$($kind),*];
+            assert_eq!(kinds($src), expected, "{}", $src);
+        }
+    };
+}
+
+verdict!(
+    racy_counter,
+    ["final", "data-race", "lost-update"],
+    r#"
+shared counter = 0;
+thread inc[2] { counter = counter + 1; }
+final assert counter == 2;
+"#
+);
+
+verdict!(
+    lost_update_through_a_local_copy,
+    ["final", "data-race", "lost-update"],
+    r#"
+shared counter = 0;
+thread inc[2] { let t = counter; t = t + 1; counter = t; }
+final assert counter == 2;
+"#
+);
+
+verdict!(
+    compound_assignment_is_two_steps,
+    ["final", "data-race", "lost-update"],
+    r#"
+shared counter = 0;
+thread inc[2] { counter += 1; }
+final assert counter == 2;
+"#
+);
+
+verdict!(
+    unrelated_write_is_a_race_but_no_lost_update,
+    ["data-race"],
+    r#"
+shared x = 0;
+shared y = 5;
+thread a { x = y + 1; }
+thread b { x = 3; }
+"#
+);
+
+verdict!(
+    locked_counter,
+    [],
+    r#"
+shared counter = 0;
+mutex m;
+thread inc[3] { with m { counter = counter + 1; } }
+final assert counter == 3;
+"#
+);
+
+verdict!(
+    atomic_counter,
+    [],
+    r#"
+atomic counter = 0;
+thread inc[3] { counter.fetch_add(1); }
+final assert counter == 3;
+"#
+);
+
+verdict!(
+    atomic_block_counter,
+    [],
+    r#"
+shared counter = 0;
+thread inc[2] { atomic { counter = counter + 1; } }
+final assert counter == 2;
+"#
+);
+
+verdict!(
+    atomic_block_against_plain_access_races,
+    ["data-race"],
+    r#"
+shared x = 0;
+thread a { atomic { x = x + 1; } }
+thread b { x = 5; }
+"#
+);
+
+verdict!(
+    assert_reads_never_race,
+    [],
+    r#"
+shared x = 0;
+thread a { x = 1; }
+thread b { assert x == 0 || x == 1; }
+"#
+);
+
+verdict!(
+    await_reads_race_with_plain_writes,
+    ["data-race"],
+    r#"
+shared flag = false;
+thread a { flag = true; }
+thread b { await flag; }
+"#
+);
+
+verdict!(
+    await_on_atomic_is_fine,
+    [],
+    r#"
+atomic flag = false;
+shared data = 0;
+thread a { data = 42; flag = true; }
+thread b { await flag; assert data == 42; }
+"#
+);
+
+verdict!(
+    check_then_act_on_atomic_fails,
+    ["assertion"],
+    r#"
+atomic x = 0;
+ghost inside = 0;
+thread t[2] {
+    if x == 0 {
+        x = 1;
+        inside = inside + 1;
+        assert inside == 1, "only one thread gets in";
+    }
+}
+"#
+);
+
+verdict!(
+    opposite_lock_order_deadlocks,
+    ["deadlock"],
+    r#"
+mutex a;
+mutex b;
+thread x { a.lock(); b.lock(); b.unlock(); a.unlock(); }
+thread y { b.lock(); a.lock(); a.unlock(); b.unlock(); }
+"#
+);
+
+verdict!(
+    nested_with_in_the_same_order_is_fine,
+    [],
+    r#"
+mutex a;
+mutex b;
+shared n = 0;
+thread t[2] { with a { with b { n = n + 1; } } }
+final assert n == 2;
+"#
+);
+
+verdict!(
+    with_unlocks_on_break,
+    [],
+    r#"
+mutex m;
+shared n = 0;
+thread t[2] {
+    loop {
+        with m {
+            n = n + 1;
+            break;
+        }
+    }
+}
+final assert n == 2;
+"#
+);
+
+verdict!(
+    try_lock,
+    [],
+    r#"
+mutex m;
+shared n = 0;
+atomic tries = 0;
+thread t[2] {
+    if m.try_lock() {
+        n = n + 1;
+        m.unlock();
+    }
+}
+"#
+);
+
+verdict!(
+    relocking_a_held_mutex_is_a_runtime_error,
+    ["runtime"],
+    r#"
+mutex m;
+thread t { m.lock(); m.lock(); }
+"#
+);
+
+verdict!(
+    unlocking_a_free_mutex_is_a_runtime_error,
+    ["runtime"],
+    r#"
+mutex m;
+thread t { m.unlock(); }
+"#
+);
+
+verdict!(
+    unlocking_another_threads_mutex_is_a_runtime_error,
+    ["runtime"],
+    r#"
+mutex m;
+thread a { m.lock(); }
+thread b { join(a); m.unlock(); }
+"#
+);
+
+verdict!(
+    finished_holder_deadlocks_the_waiter,
+    ["deadlock"],
+    r#"
+mutex m;
+thread a { m.lock(); }
+thread b { join(a); m.lock(); }
+"#
+);
+
+verdict!(
+    rwlock_readers_share_writers_exclude,
+    [],
+    r#"
+rwlock rw;
+shared v = 0;
+thread r[2] { with rw.read { let x = v; } }
+thread w { with rw.write { v = v + 1; } }
+"#
+);
+
+verdict!(
+    read_lock_then_write_lock_is_a_runtime_error,
+    ["runtime"],
+    r#"
+rwlock rw;
+thread t { rw.read_lock(); rw.write_lock(); }
+"#
+);
+
+verdict!(
+    semaphore_orders_accesses,
+    [],
+    r#"
+semaphore s = 0;
+shared data = 0;
+thread a { data = 1; s.release(); }
+thread b { s.acquire(); assert data == 1; data = 2; }
+final assert data == 2;
+"#
+);
+
+verdict!(
+    semaphore_with_no_release_deadlocks,
+    ["deadlock"],
+    r#"
+semaphore s = 0;
+thread b { s.acquire(); }
+"#
+);
+
+verdict!(
+    try_acquire,
+    [],
+    r#"
+semaphore s = 1;
+atomic got = 0;
+thread t[2] { if s.try_acquire() { got.fetch_add(1); } }
+final assert got == 1;
+"#
+);
+
+verdict!(
+    condvar_with_while_is_correct,
+    [],
+    r#"
+mutex m;
+condvar cv;
+shared ready = false;
+thread producer { with m { ready = true; cv.notify_one(); } }
+thread consumer { with m { while !ready { cv.wait(m); } } }
+"#
+);
+
+verdict!(
+    condvar_notify_before_wait_without_a_flag_deadlocks,
+    ["deadlock"],
+    r#"
+mutex m;
+condvar cv;
+thread producer { with m { cv.notify_one(); } }
+thread consumer { with m { cv.wait(m); } }
+"#
+);
+
+// A consumer that finds no item after the producer is done also waits forever.
+verdict!(
+    condvar_if_instead_of_while,
+    ["assertion", "deadlock"],
+    r#"
+mutex m;
+condvar cv;
+shared items = 0;
+thread producer { with m { items = items + 1; cv.notify_all(); } }
+thread consumer[2] {
+    with m {
+        if items == 0 { cv.wait(m); }
+        assert items > 0, "an item is there";
+        items = items - 1;
+    }
+}
+"#
+);
+
+verdict!(
+    condvar_wait_without_the_mutex_is_a_runtime_error,
+    ["runtime"],
+    r#"
+mutex m;
+condvar cv;
+thread t { cv.wait(m); }
+"#
+);
+
+verdict!(
+    notify_one_picks_any_waiter,
+    ["deadlock"],
+    r#"
+mutex m;
+condvar cv;
+atomic woken = 0;
+thread waiter[2] { with m { cv.wait(m); woken.fetch_add(1); } }
+thread notifier { await woken == 0; with m { cv.notify_one(); } }
+"#
+);
+
+verdict!(
+    rendezvous_channel,
+    [],
+    r#"
+channel ch capacity 0;
+shared got = 0;
+thread sender { ch.send(7); }
+thread receiver { got = ch.recv(); }
+final assert got == 7;
+"#
+);
+
+verdict!(
+    rendezvous_send_without_receiver_deadlocks,
+    ["deadlock"],
+    r#"
+channel ch capacity 0;
+thread sender { ch.send(7); }
+"#
+);
+
+verdict!(
+    buffered_channel_does_not_block_the_sender,
+    [],
+    r#"
+channel ch capacity 1;
+thread sender { ch.send(7); }
+"#
+);
+
+verdict!(
+    buffered_channel_full_blocks,
+    ["deadlock"],
+    r#"
+channel ch capacity 1;
+thread sender { ch.send(1); ch.send(2); }
+"#
+);
+
+verdict!(
+    channel_is_fifo_and_for_drains_it,
+    [],
+    r#"
+channel ch capacity 2;
+shared sum = 0;
+thread producer { for i in 0..3 { ch.send(i + 1); } ch.close(); }
+thread consumer {
+    let expected = 1;
+    for v in ch {
+        assert v == expected, "values come in order";
+        expected = expected + 1;
+        sum = sum + v;
+    }
+}
+final assert sum == 6;
+"#
+);
+
+verdict!(
+    receive_on_closed_empty_channel,
+    ["runtime"],
+    r#"
+channel ch capacity 1;
+thread a { ch.close(); }
+thread b { let v = ch.recv(); }
+"#
+);
+
+verdict!(
+    send_on_closed_channel,
+    ["runtime"],
+    r#"
+channel ch capacity 1;
+thread a { ch.close(); ch.send(1); }
+"#
+);
+
+verdict!(
+    barrier_two_rounds,
+    [],
+    r#"
+barrier b = 2;
+atomic phase: [int; 2];
+thread t[2] {
+    for round in 0..2 {
+        phase[self] = round + 1;
+        b.wait();
+        assert phase[1 - self] >= round + 1, "the other thread reached this round";
+        b.wait();
+    }
+}
+"#
+);
+
+verdict!(
+    barrier_with_too_few_parties_deadlocks,
+    ["deadlock"],
+    r#"
+barrier b = 3;
+thread t[2] { b.wait(); }
+"#
+);
+
+verdict!(
+    waitgroup,
+    [],
+    r#"
+waitgroup wg;
+atomic started = false;
+atomic done_count = 0;
+thread main {
+    wg.add(2);
+    started = true;
+    wg.wait();
+    assert done_count == 2;
+}
+thread worker[2] { await started; done_count.fetch_add(1); wg.done(); }
+"#
+);
+
+verdict!(
+    waitgroup_negative_counter,
+    ["runtime"],
+    r#"
+waitgroup wg;
+thread t { wg.done(); }
+"#
+);
+
+verdict!(
+    join_orders_accesses,
+    [],
+    r#"
+shared data = 0;
+thread a { data = 1; }
+thread b { join(a); data = data + 1; }
+final assert data == 2;
+"#
+);
+
+verdict!(
+    choose_branches_over_every_value,
+    ["assertion"],
+    r#"
+thread t { let v = choose(0..4); assert v != 3; }
+"#
+);
+
+verdict!(
+    division_by_zero,
+    ["runtime"],
+    r#"
+shared d = 0;
+thread t { let x = 10 / d; }
+"#
+);
+
+verdict!(
+    overflow,
+    ["runtime"],
+    r#"
+const BIG = 9223372036854775807;
+shared x = BIG;
+thread t { x = x + 1; }
+"#
+);
+
+verdict!(
+    range_violation,
+    ["runtime"],
+    r#"
+shared t: int in 0..3 = 0;
+thread a { for i in 0..3 { t = t + 1; } }
+"#
+);
+
+verdict!(
+    index_out_of_bounds,
+    ["runtime"],
+    r#"
+shared a: [int; 2];
+thread t { for i in 0..3 { a[i] = 1; } }
+"#
+);
+
+verdict!(
+    a_thread_without_steps_finishes,
+    [],
+    r#"
+shared x = 0;
+thread t { let a = 1; a = a + 1; }
+final assert x == 0;
+"#
+);
+
+verdict!(
+    join_self_deadlocks,
+    ["deadlock"],
+    r#"
+thread t { join(t); }
+"#
+);
+
+verdict!(
+    ghosts_never_race,
+    [],
+    r#"
+ghost g = 0;
+thread t[2] { g = g + 1; }
+final assert g == 2;
+"#
+);
+
+verdict!(
+    invariant_over_labels,
+    ["invariant"],
+    r#"
+atomic taken = false;
+thread t[2] {
+    while taken { }
+    taken = true;
+    critical: progress;
+    taken = false;
+}
+invariant "one at a time": !(t[0]@critical && t[1]@critical);
+"#
+);
+
+verdict!(
+    fair_mutex,
+    [],
+    r#"
+fair mutex m;
+shared n = 0;
+thread t[3] { with m { n = n + 1; } }
+final assert n == 3;
+"#
+);
+
+verdict!(
+    fair_semaphore,
+    [],
+    r#"
+fair semaphore s = 1;
+shared n = 0;
+thread t[2] { s.acquire(); n = n + 1; s.release(); }
+final assert n == 2;
+"#
+);
+
+verdict!(
+    fair_rwlock,
+    [],
+    r#"
+fair rwlock rw;
+shared v = 0;
+thread r[2] { with rw.read { let x = v; } }
+thread w { with rw.write { v = v + 1; } }
+"#
+);
+
+verdict!(
+    functions_are_inlined,
+    ["final", "data-race", "lost-update"],
+    r#"
+shared counter = 0;
+fn bump(x) { return x + 1; }
+thread inc[2] { counter = bump(counter); }
+final assert counter == 2;
+"#
+);
+
+verdict!(
+    polite_livelock,
+    ["livelock"],
+    r#"
+atomic busy: [bool; 2];
+thread worker[2] {
+    busy[self] = true;
+    while busy[1 - self] {
+        busy[self] = false;
+        busy[self] = true;
+    }
+    progress;
+    busy[self] = false;
+}
+"#
+);
+
+verdict!(
+    spin_wait_is_fine_under_fairness,
+    [],
+    r#"
+atomic flag = false;
+thread waiter { while !flag { } progress; }
+thread setter { flag = true; }
+"#
+);
+
+#[test]
+fn spin_wait_livelocks_without_fairness() {
+    let src = r#"
+atomic flag = false;
+thread waiter { while !flag { } progress; }
+thread setter { flag = true; }
+"#;
+    let ast = weft_syntax::parse(src).expect("parses");
+    let program = weft_lower::compile(&ast, &[]).expect("compiles");
+    let options = Options {
+        fairness: weft_explore::Fairness::None,
+        ..Options::default()
+    };
+    let out = check(&program, &options, &mut |_| {});
+    assert!(out.findings.iter().any(|f| f.kind == Kind::Livelock));
+}
+
+#[test]
+fn readers_starve_a_writer_with_an_unfair_rwlock() {
+    let out = outcome(
+        r#"
+rwlock rw;
+shared value = 0;
+thread reader[2] { loop { rw.read_lock(); let v = value; rw.read_unlock(); progress; } }
+thread writer { loop { rw.write_lock(); value = 1; rw.write_unlock(); progress; } }
+"#,
+    );
+    let starving: Vec<&str> = out
+        .findings
+        .iter()
+        .filter(|f| f.kind == Kind::Starvation)
+        .map(|f| f.message.as_str())
+        .collect();
+    assert!(
+        starving
+            .iter()
+            .any(|m| m.contains("writer can wait forever")),
+        "{starving:?}"
+    );
+    assert!(!out
+        .findings
+        .iter()
+        .any(|f| f.kind.severity() == weft_explore::Severity::Error));
+}
+
+#[test]
+fn racy_counter_state_count_is_pinned() {
+    let out = outcome(
+        r#"
+shared counter = 0;
+thread inc[2] { counter = counter + 1; }
+final assert counter == 2;
+"#,
+    );
+    // Levels of the search: 1 start; 2 one read; 3 (one done | both read);
+    // 4 (one done, other read before or after the write); 2 final values.
+    // A changed count means the step rules changed.
+    assert_eq!(out.stats.states, 12, "{:?}", out.stats);
+}
