@@ -370,3 +370,107 @@ fn report(
         deadlock: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A graph from (from, to, thread, progress) edges and per-state enabled masks.
+    fn graph(n: usize, list: &[(u32, u32, u32, bool)], enabled: &[u64]) -> Edges {
+        let mut e = Edges::default();
+        for v in 0..n as u32 {
+            e.open(enabled[v as usize], 0);
+            for &(a, b, t, p) in list {
+                if a == v {
+                    e.edges.push(Edge {
+                        to: b,
+                        thread: t,
+                        branch: 0,
+                        progress: p,
+                    });
+                }
+            }
+        }
+        e.seal(n);
+        e
+    }
+
+    fn livelocks(e: &Edges, fairness: Fairness) -> usize {
+        let keep = |_: u32, e: &Edge| !e.progress;
+        let sub = Sub {
+            edges: e,
+            keep: &keep,
+        };
+        let comp = sub.components();
+        fair_components(&sub, &comp, 0b11, fairness, &|_| true).len()
+    }
+
+    #[test]
+    fn a_spin_cycle_is_unfair_while_the_other_thread_stays_enabled() {
+        // Thread 0 spins between states 0 and 1; thread 1 could step from
+        // either state (to 2, leaving the cycle) but never does inside it.
+        let e = graph(
+            3,
+            &[
+                (0, 1, 0, false),
+                (1, 0, 0, false),
+                (0, 2, 1, false),
+                (1, 2, 1, false),
+            ],
+            &[0b11, 0b11, 0b00],
+        );
+        assert_eq!(livelocks(&e, Fairness::Weak), 0);
+        assert_eq!(livelocks(&e, Fairness::None), 1);
+    }
+
+    #[test]
+    fn a_cycle_is_fair_when_the_idle_thread_is_blocked_somewhere_in_it() {
+        let e = graph(
+            3,
+            &[(0, 1, 0, false), (1, 0, 0, false), (0, 2, 1, false)],
+            &[0b11, 0b01, 0b00],
+        );
+        assert_eq!(livelocks(&e, Fairness::Weak), 1);
+    }
+
+    #[test]
+    fn a_cycle_where_both_threads_step_is_fair() {
+        let e = graph(2, &[(0, 1, 0, false), (1, 0, 1, false)], &[0b11, 0b11]);
+        assert_eq!(livelocks(&e, Fairness::Weak), 1);
+    }
+
+    #[test]
+    fn progress_breaks_the_cycle() {
+        let e = graph(2, &[(0, 1, 0, false), (1, 0, 1, true)], &[0b11, 0b11]);
+        assert_eq!(livelocks(&e, Fairness::Weak), 0);
+        assert_eq!(livelocks(&e, Fairness::None), 0);
+    }
+
+    #[test]
+    fn a_self_loop_is_a_cycle() {
+        let e = graph(1, &[(0, 0, 0, false)], &[0b01]);
+        // Thread 1 is never enabled (finished): the loop is fair.
+        assert_eq!(livelocks(&e, Fairness::Weak), 1);
+    }
+
+    #[test]
+    fn the_fair_loop_visits_what_fairness_needs() {
+        // 0 -t0-> 1 -t1-> 2 -t0-> 0 ; both must step.
+        let e = graph(
+            3,
+            &[(0, 1, 0, false), (1, 2, 1, false), (2, 0, 0, false)],
+            &[0b11; 3],
+        );
+        let keep = |_: u32, e: &Edge| !e.progress;
+        let sub = Sub {
+            edges: &e,
+            keep: &keep,
+        };
+        let comp = sub.components();
+        let fair = fair_components(&sub, &comp, 0b11, Fairness::Weak, &|_| true);
+        let walk = fair_loop(&sub, &comp, &fair[0], 0b11, false);
+        let threads: Vec<u32> = walk.iter().map(|(_, e)| e.thread).collect();
+        assert_eq!(threads, vec![0, 1, 0]);
+        assert_eq!(walk.last().map(|(_, e)| e.to), Some(0));
+    }
+}
