@@ -3,7 +3,10 @@
 //! bounds).
 
 use crate::layout::{Layout, FINISHED};
-use weft_ir::{BinOp, Expr, Program, SrcSpan, ThreadRef, UnOp, Value};
+use weft_ir::{BinOp, Expr, Op, Program, SrcSpan, ThreadRef, UnOp, Value};
+
+/// Most local instructions followed to find where a thread stands.
+const AT_BUDGET: u32 = 10_000;
 
 /// A runtime error: where, and what went wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,16 +70,81 @@ impl Env<'_> {
             }
             Expr::At { thread, label } => {
                 let t = self.thread(thread)?;
-                let code = &self.program.codes[self.program.threads[t].code as usize];
-                let pc = self.state[self.layout.thread[t]];
-                let l = &code.labels[*label as usize];
-                Ok((pc >= l.start as Value && pc < l.end as Value) as Value)
+                Ok(self.at_label(t, *label) as Value)
             }
             Expr::Done(thread) => {
                 let t = self.thread(thread)?;
                 Ok((self.state[self.layout.thread[t]] == FINISHED) as Value)
             }
         }
+    }
+
+    /// Is thread `t` at label `label`? A thread rests right after its last
+    /// step, and the local work in front of its next step is not a step of
+    /// its own: the thread is at every instruction that local work passes
+    /// through, up to and including its next visible instruction. So after
+    /// `while busy { }` a thread whose next step is `cs: x = 1;` is at `cs`.
+    fn at_label(&self, t: usize, label: u32) -> bool {
+        let code = &self.program.codes[self.program.threads[t].code as usize];
+        let l = &code.labels[label as usize];
+        let (start, end) = (l.start as usize, l.end as usize);
+        let slot = self.layout.thread[t];
+        let pc = self.state[slot];
+        if pc == FINISHED {
+            return false;
+        }
+        let n = code.n_locals.max(1) as usize;
+        let mut locals = self.state[slot + 1..slot + 1 + n].to_vec();
+        let mut pc = pc as usize;
+        for _ in 0..AT_BUDGET {
+            if (start..end).contains(&pc) {
+                return true;
+            }
+            let Some(instr) = code.instrs.get(pc) else {
+                return false;
+            };
+            let env = Env {
+                program: self.program,
+                layout: self.layout,
+                state: self.state,
+                locals: &locals,
+            };
+            pc = match &instr.op {
+                Op::Set { dst, value, .. } => match env.eval(value) {
+                    Ok(v) => {
+                        locals[*dst as usize] = v;
+                        pc + 1
+                    }
+                    Err(_) => return false,
+                },
+                Op::SetIdx {
+                    base, len, idx, value, ..
+                } => match (env.eval(idx), env.eval(value)) {
+                    (Ok(i), Ok(v)) if i >= 0 && i < *len as Value => {
+                        locals[(*base as usize) + i as usize] = v;
+                        pc + 1
+                    }
+                    _ => return false,
+                },
+                Op::Clear { from, to } => {
+                    for x in &mut locals[*from as usize..*to as usize] {
+                        *x = 0;
+                    }
+                    pc + 1
+                }
+                Op::Jump(target) => *target as usize,
+                Op::JumpIfNot { cond, target } => match env.eval(cond) {
+                    Ok(0) => *target as usize,
+                    Ok(_) => pc + 1,
+                    Err(_) => return false,
+                },
+                Op::Progress => pc + 1,
+                // The next step starts here (or branches): the thread is
+                // not further along than this.
+                _ => return false,
+            };
+        }
+        false
     }
 
     /// The instance a thread reference names.

@@ -725,3 +725,27 @@ final assert counter == 2;
     // A changed count means the step rules changed.
     assert_eq!(out.stats.states, 12, "{:?}", out.stats);
 }
+
+// After the last test of `while taken { }` the thread's next step is the
+// labelled write: it is at `critical` already, so the broken lock is caught
+// even though the critical section is a single step.
+verdict!(label_on_a_single_step_after_a_loop, ["invariant"], r#"
+atomic taken = false;
+thread t[2] {
+    while taken { }
+    critical: taken = true;
+    taken = false;
+}
+invariant !(t[0]@critical && t[1]@critical);
+"#);
+
+verdict!(label_on_a_single_step_guarded_by_a_lock_holds, [], r#"
+mutex m;
+atomic n = 0;
+thread t[2] {
+    m.lock();
+    critical: n = self;
+    m.unlock();
+}
+invariant !(t[0]@critical && t[1]@critical);
+"#);
