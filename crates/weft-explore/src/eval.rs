@@ -118,7 +118,11 @@ impl Env<'_> {
                     Err(_) => return false,
                 },
                 Op::SetIdx {
-                    base, len, idx, value, ..
+                    base,
+                    len,
+                    idx,
+                    value,
+                    ..
                 } => match (env.eval(idx), env.eval(value)) {
                     (Ok(i), Ok(v)) if i >= 0 && i < *len as Value => {
                         locals[(*base as usize) + i as usize] = v;

@@ -729,7 +729,10 @@ final assert counter == 2;
 // After the last test of `while taken { }` the thread's next step is the
 // labelled write: it is at `critical` already, so the broken lock is caught
 // even though the critical section is a single step.
-verdict!(label_on_a_single_step_after_a_loop, ["invariant"], r#"
+verdict!(
+    label_on_a_single_step_after_a_loop,
+    ["invariant"],
+    r#"
 atomic taken = false;
 thread t[2] {
     while taken { }
@@ -737,9 +740,13 @@ thread t[2] {
     taken = false;
 }
 invariant !(t[0]@critical && t[1]@critical);
-"#);
+"#
+);
 
-verdict!(label_on_a_single_step_guarded_by_a_lock_holds, [], r#"
+verdict!(
+    label_on_a_single_step_guarded_by_a_lock_holds,
+    [],
+    r#"
 mutex m;
 atomic n = 0;
 thread t[2] {
@@ -748,4 +755,5 @@ thread t[2] {
     m.unlock();
 }
 invariant !(t[0]@critical && t[1]@critical);
-"#);
+"#
+);
