@@ -1,0 +1,50 @@
+//! How each kind of bug is usually fixed: the help line of its diagnostic.
+
+use weft_explore::Kind;
+
+/// How bugs of each kind are usually fixed, in one line.
+pub fn help(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Assertion => {
+            "another thread changed what the assertion checks between two of its steps: \
+             make the change and the check indivisible (hold one mutex around both, or use \
+             an `atomic { }` block)"
+        }
+        Kind::Invariant => {
+            "some step leaves the invariant false: do the updates that restore it in the \
+             same step (one `atomic { }` block), or guard every update and every reader \
+             with one mutex"
+        }
+        Kind::Final => {
+            "some interleaving ends in a wrong state: make each read-modify-write one step, \
+             with a mutex around it (`with m { ... }`) or an atomic operation \
+             (`x.fetch_add(1)`)"
+        }
+        Kind::Deadlock => {
+            "take locks in one global order in every thread (or take them all at once), \
+             and make sure every blocked thread has someone left to wake it"
+        }
+        Kind::DataRace => {
+            "protect every access to this variable with the same mutex (`with m { ... }`), \
+             or declare it `atomic` and use its operations"
+        }
+        Kind::LostUpdate => {
+            "the write is based on a value another thread overwrote in between: hold one \
+             mutex from the read to the write, or use an atomic read-modify-write such as \
+             `x.fetch_add(1)` or `x.cas(old, new)`"
+        }
+        Kind::Livelock => {
+            "the threads keep reacting to each other forever: break the symmetry (an order \
+             or a turn variable, as in Peterson's algorithm), or block until the other \
+             thread is done instead of retrying"
+        }
+        Kind::Runtime => {
+            "check the operands before the operation (divisor, index, range), and make \
+             each thread release only what it holds, exactly once"
+        }
+        Kind::Starvation => {
+            "a thread can be overtaken forever: use a `fair` mutex, rwlock or semaphore \
+             (FIFO service), or a turn variable that hands access over"
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Byte offsets to the 1-based line and column numbers users see.
+
+/// The start of every line of one source text, for offset lookups.
+#[derive(Clone, Debug)]
+pub struct LineIndex<'a> {
+    source: &'a str,
+    /// Byte offset of the first byte of each line; `starts[0] == 0`.
+    starts: Vec<usize>,
+}
+
+/// A position as editors show it: line and column both count from 1, and
+/// the column counts characters, not bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(source: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        LineIndex { source, starts }
+    }
+
+    /// The position of a byte offset. Offsets past the end, or inside a
+    /// multi-byte character, clamp to the nearest valid place instead of
+    /// failing: a report must never crash on a span that is slightly off.
+    pub fn position(&self, offset: usize) -> Position {
+        let mut offset = offset.min(self.source.len());
+        while !self.source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let column = self.source[start..offset].chars().count() + 1;
+        Position {
+            line: line + 1,
+            column,
+        }
+    }
+
+    /// The 1-based line number of a byte offset.
+    pub fn line(&self, offset: usize) -> usize {
+        self.position(offset).line
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_count_from_one() {
+        let ix = LineIndex::new("ab\ncd\n\nxé z");
+        assert_eq!(ix.position(0), Position { line: 1, column: 1 });
+        assert_eq!(ix.position(1), Position { line: 1, column: 2 });
+        assert_eq!(ix.position(2), Position { line: 1, column: 3 });
+        assert_eq!(ix.position(3), Position { line: 2, column: 1 });
+        assert_eq!(ix.position(6), Position { line: 3, column: 1 });
+        // 'é' is two bytes but one column
+        assert_eq!(ix.position(10), Position { line: 4, column: 3 });
+    }
+
+    #[test]
+    fn bad_offsets_clamp_instead_of_panicking() {
+        let ix = LineIndex::new("xé");
+        // offset 2 is inside 'é'
+        assert_eq!(ix.position(2), Position { line: 1, column: 2 });
+        assert_eq!(ix.position(99), Position { line: 1, column: 3 });
+        assert_eq!(
+            LineIndex::new("").position(5),
+            Position { line: 1, column: 1 }
+        );
+    }
+}
