@@ -158,23 +158,37 @@ fn held_why(
     }
 }
 
-/// The locks thread `t` holds.
-pub fn holds(exec: &Exec, state: &[Value], t: usize) -> Vec<String> {
+/// The locks thread `t` holds, as object indices.
+pub fn held(exec: &Exec, state: &[Value], t: usize) -> Vec<usize> {
     let l = &exec.layout;
     let me = t as Value + 1;
-    let mut out = Vec::new();
-    for (o, obj) in exec.program.objects.iter().enumerate() {
-        let off = l.obj[o];
-        match obj.kind {
-            ObjectKind::Mutex if state[off] == me => out.push(obj.name.clone()),
-            ObjectKind::RwLock if state[off] == me => out.push(format!("{} (write)", obj.name)),
-            ObjectKind::RwLock if state[off + 1] & (1 << t) != 0 => {
-                out.push(format!("{} (read)", obj.name))
+    (0..exec.program.objects.len())
+        .filter(|&o| {
+            let off = l.obj[o];
+            match exec.program.objects[o].kind {
+                ObjectKind::Mutex => state[off] == me,
+                ObjectKind::RwLock => state[off] == me || state[off + 1] & (1 << t) != 0,
+                _ => false,
             }
-            _ => {}
-        }
-    }
-    out
+        })
+        .collect()
+}
+
+/// The locks thread `t` holds, as users name them.
+pub fn holds(exec: &Exec, state: &[Value], t: usize) -> Vec<String> {
+    held(exec, state, t)
+        .into_iter()
+        .map(|o| {
+            let obj = &exec.program.objects[o];
+            match obj.kind {
+                ObjectKind::RwLock if state[exec.layout.obj[o]] == t as Value + 1 => {
+                    format!("{} (write)", obj.name)
+                }
+                ObjectKind::RwLock => format!("{} (read)", obj.name),
+                _ => obj.name.clone(),
+            }
+        })
+        .collect()
 }
 
 /// A cycle in the wait-for graph (thread -> thread holding what it waits

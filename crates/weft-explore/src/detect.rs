@@ -118,8 +118,8 @@ impl<'e, 'p> Detector<'e, 'p> {
             spans.sort_unstable();
             if self.fresh((Kind::Deadlock, spans, String::new())) {
                 let info = deadlock::describe(self.exec, state, steps);
-                let (schedule, _) = self.schedule(graph, id, None);
-                let locations = info
+                let (schedule, traces) = self.schedule(graph, id, None);
+                let mut locations: Vec<Location> = info
                     .waits
                     .iter()
                     .map(|w| Location {
@@ -132,6 +132,7 @@ impl<'e, 'p> Detector<'e, 'p> {
                         ),
                     })
                     .collect();
+                locations.extend(self.lock_sites(state, &schedule, &traces));
                 let waits: Vec<String> = info
                     .waits
                     .iter()
@@ -153,6 +154,32 @@ impl<'e, 'p> Detector<'e, 'p> {
                 });
             }
         }
+    }
+
+    /// Where each lock still held in `state` was taken: the last step of its
+    /// holder that acquired it.
+    fn lock_sites(&self, state: &[Value], schedule: &[Step], traces: &[Trace]) -> Vec<Location> {
+        let mut out = Vec::new();
+        for t in 0..self.exec.program.threads.len() {
+            for o in deadlock::held(self.exec, state, t) {
+                let site =
+                    schedule.iter().zip(traces).rev().find(|(step, trace)| {
+                        step.thread as usize == t && trace.acquired.contains(&o)
+                    });
+                if let Some((step, _)) = site {
+                    out.push(Location {
+                        span: step.span,
+                        thread: Some(t as u32),
+                        label: format!(
+                            "{} took {} and holds it",
+                            self.thread_name(t),
+                            self.exec.program.objects[o].name
+                        ),
+                    });
+                }
+            }
+        }
+        out
     }
 
     fn races(&mut self, graph: &Graph, id: u32, steps: &[ThreadStep]) {

@@ -96,6 +96,8 @@ pub struct Trace {
     pub notes: Vec<String>,
     /// Accesses of plain shared cells (cell, write, span), racy or not.
     pub cells: Vec<(u32, bool, SrcSpan)>,
+    /// Locks this step took (object indices).
+    pub acquired: Vec<usize>,
 }
 
 /// Runs steps of one program.
@@ -512,6 +514,14 @@ impl<'a, 'p> Run<'a, 'p> {
         Ok(())
     }
 
+    /// A cell's value as users write it (`true` for a bool).
+    fn show(&self, cell: u32, v: Value) -> String {
+        match self.x.program.var_of_cell(cell).ty {
+            weft_ir::Ty::Bool => (v != 0).to_string(),
+            weft_ir::Ty::Int => v.to_string(),
+        }
+    }
+
     fn set_local(&mut self, dst: Option<u32>, v: Value) {
         if let Some(d) = dst {
             let slot = self.local(d);
@@ -597,7 +607,7 @@ impl<'a, 'p> Run<'a, 'p> {
                         VarKind::Atomic => "load",
                         _ => "read",
                     };
-                    format!("{verb} {} = {v}", r.x.program.cell_name(c))
+                    format!("{verb} {} = {}", r.x.program.cell_name(c), r.show(c, v))
                 });
             }
             Op::Write {
@@ -613,7 +623,7 @@ impl<'a, 'p> Run<'a, 'p> {
                         VarKind::Atomic => "store",
                         _ => "write",
                     };
-                    format!("{verb} {} = {v}", r.x.program.cell_name(c))
+                    format!("{verb} {} = {}", r.x.program.cell_name(c), r.show(c, v))
                 });
             }
             Op::Rmw {
@@ -638,7 +648,12 @@ impl<'a, 'p> Run<'a, 'p> {
                         Rmw::Sub => "fetch_sub",
                         Rmw::Swap => "swap",
                     };
-                    format!("{name} {}: {old} -> {new}", r.x.program.cell_name(c))
+                    format!(
+                        "{name} {}: {} -> {}",
+                        r.x.program.cell_name(c),
+                        r.show(c, old),
+                        r.show(c, new)
+                    )
                 });
             }
             Op::Cas {
@@ -658,6 +673,7 @@ impl<'a, 'p> Run<'a, 'p> {
                 self.set_local(*dst, ok as Value);
                 self.note(|r| {
                     let name = r.x.program.cell_name(c);
+                    let (cur, exp, new) = (r.show(c, cur), r.show(c, exp), r.show(c, new));
                     if ok {
                         format!("cas {name}: {cur} -> {new} (swapped)")
                     } else {

@@ -11,6 +11,9 @@
 //! local instructions in front of one visible instruction, then that
 //! instruction; the code after a thread's last visible instruction runs with it.
 
+mod display;
+pub use display::*;
+
 /// Every value at run time: ints are 64-bit, bools are 0 and 1.
 pub type Value = i64;
 
@@ -55,7 +58,7 @@ pub struct Var {
     pub name: String,
     pub kind: VarKind,
     pub ty: Ty,
-    /// Index of the first cell in [`Program::cells`] / the state.
+    /// Index of the first cell in the state (cells are numbered from 0 up to `Program::n_cells`).
     pub base: u32,
     /// Number of cells (1 for a scalar).
     pub len: u32,
@@ -305,17 +308,30 @@ pub enum Op {
     },
     /// Reset locals `from..to` to 0 (end of their scope), so states that differ
     /// only in dead locals are one state.
-    Clear { from: u32, to: u32 },
+    Clear {
+        from: u32,
+        to: u32,
+    },
     Jump(u32),
     /// Jump to `target` when `cond` is false.
-    JumpIfNot { cond: Expr, target: u32 },
+    JumpIfNot {
+        cond: Expr,
+        target: u32,
+    },
     /// `dst = choose(lo..hi)`: one branch of the search per value.
-    Choose { dst: u32, lo: Expr, hi: Expr },
+    Choose {
+        dst: u32,
+        lo: Expr,
+        hi: Expr,
+    },
     /// `progress;`
     Progress,
     /// Evaluate and fail the branch with `assertion`-style `Check` failure
     /// (used by specification code; in threads `Assert` is used instead).
-    Check { cond: Expr, message: Option<String> },
+    Check {
+        cond: Expr,
+        message: Option<String>,
+    },
 
     // ---- steps (for ghost variables, Read/Write are local) ----
     /// Read a cell into a local. `racy` is false for reads in `assert`
@@ -357,52 +373,118 @@ pub enum Op {
     },
     /// The step can only be taken when `cond` holds (inside an atomic group
     /// whose reads computed it).
-    Await { cond: Expr },
+    Await {
+        cond: Expr,
+    },
     Fence,
-    Join { thread: ThreadRef },
+    Join {
+        thread: ThreadRef,
+    },
 
-    Lock { obj: ObjRef },
+    Lock {
+        obj: ObjRef,
+    },
     /// Fair mutex: wait for a FIFO grant after having queued.
-    LockGrant { obj: ObjRef },
-    Unlock { obj: ObjRef },
-    TryLock { dst: Option<u32>, obj: ObjRef },
+    LockGrant {
+        obj: ObjRef,
+    },
+    Unlock {
+        obj: ObjRef,
+    },
+    TryLock {
+        dst: Option<u32>,
+        obj: ObjRef,
+    },
 
-    ReadLock { obj: ObjRef },
-    WriteLock { obj: ObjRef },
+    ReadLock {
+        obj: ObjRef,
+    },
+    WriteLock {
+        obj: ObjRef,
+    },
     /// Fair rwlock: wait for a FIFO grant after having queued.
-    RwGrant { obj: ObjRef },
-    ReadUnlock { obj: ObjRef },
-    WriteUnlock { obj: ObjRef },
+    RwGrant {
+        obj: ObjRef,
+    },
+    ReadUnlock {
+        obj: ObjRef,
+    },
+    WriteUnlock {
+        obj: ObjRef,
+    },
 
-    Acquire { obj: ObjRef },
+    Acquire {
+        obj: ObjRef,
+    },
     /// Fair semaphore: wait for a FIFO grant after having queued.
-    AcquireGrant { obj: ObjRef },
-    Release { obj: ObjRef },
-    TryAcquire { dst: Option<u32>, obj: ObjRef },
+    AcquireGrant {
+        obj: ObjRef,
+    },
+    Release {
+        obj: ObjRef,
+    },
+    TryAcquire {
+        dst: Option<u32>,
+        obj: ObjRef,
+    },
 
     /// `cv.wait(m)`, first half: release `m`, join the waiters.
-    CvWait { cv: ObjRef, mutex: ObjRef },
+    CvWait {
+        cv: ObjRef,
+        mutex: ObjRef,
+    },
     /// `cv.wait(m)`, second half: once notified, re-lock `m`.
-    CvRelock { cv: ObjRef, mutex: ObjRef },
-    Notify { cv: ObjRef, all: bool },
+    CvRelock {
+        cv: ObjRef,
+        mutex: ObjRef,
+    },
+    Notify {
+        cv: ObjRef,
+        all: bool,
+    },
 
-    Send { ch: ObjRef, value: Expr },
+    Send {
+        ch: ObjRef,
+        value: Expr,
+    },
     /// Rendezvous (capacity 0): wait until a receiver has taken our value.
-    SendWait { ch: ObjRef },
-    Recv { dst: Option<u32>, ch: ObjRef },
+    SendWait {
+        ch: ObjRef,
+    },
+    Recv {
+        dst: Option<u32>,
+        ch: ObjRef,
+    },
     /// `for v in ch`: receive into `dst`, or jump to `end` once the channel is
     /// closed and drained.
-    RecvOrEnd { dst: u32, ch: ObjRef, end: u32 },
-    Close { ch: ObjRef },
+    RecvOrEnd {
+        dst: u32,
+        ch: ObjRef,
+        end: u32,
+    },
+    Close {
+        ch: ObjRef,
+    },
 
     /// `b.wait()`, first half: arrive (the last arrival releases everyone).
-    BarrierArrive { obj: ObjRef },
+    BarrierArrive {
+        obj: ObjRef,
+    },
     /// `b.wait()`, second half: wait until released.
-    BarrierLeave { obj: ObjRef },
+    BarrierLeave {
+        obj: ObjRef,
+    },
 
-    WgAdd { obj: ObjRef, value: Expr },
-    WgDone { obj: ObjRef },
-    WgWait { obj: ObjRef },
+    WgAdd {
+        obj: ObjRef,
+        value: Expr,
+    },
+    WgDone {
+        obj: ObjRef,
+    },
+    WgWait {
+        obj: ObjRef,
+    },
 }
 
 impl Op {

@@ -34,6 +34,9 @@ struct Violation {
     message: String,
     locations: Vec<JsonLocation>,
     schedule: Vec<JsonStep>,
+    /// Liveness only: the schedule into the loop (the same steps as `schedule`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stem: Option<Vec<JsonStep>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cycle: Option<Vec<JsonStep>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -157,6 +160,7 @@ fn violation(program: &Program, lines: &LineIndex, finding: &Finding) -> Violati
             .map(|l| location(program, lines, l))
             .collect(),
         schedule: steps(program, lines, &finding.schedule, 0),
+        stem: liveness.then(|| steps(program, lines, &finding.schedule, 0)),
         cycle: liveness.then(|| steps(program, lines, &finding.cycle, n)),
         deadlock: finding
             .deadlock

@@ -226,7 +226,10 @@ pub enum StmtKind {
         init: Option<Expr>,
     },
     /// `place = e;`
-    Assign { target: Place, value: Expr },
+    Assign {
+        target: Place,
+        value: Expr,
+    },
     /// `place += e;` `place -= e;` `place *= e;` `place++;` `place--;`
     /// (`++`/`--` carry `value` = literal 1 spanning the operator, and `incdec = true`)
     Compound {
@@ -243,8 +246,13 @@ pub enum StmtKind {
         then_block: Block,
         else_block: Option<Block>,
     },
-    While { cond: Expr, body: Block },
-    Loop { body: Block },
+    While {
+        cond: Expr,
+        body: Block,
+    },
+    Loop {
+        body: Block,
+    },
     /// `for i in lo..hi { }`
     ForRange {
         var: Ident,
@@ -260,7 +268,9 @@ pub enum StmtKind {
     },
     Break,
     Continue,
-    Return { value: Option<Expr> },
+    Return {
+        value: Option<Expr>,
+    },
     /// `with m { }` / `with fork[i] { }` / `with rw.read { }` / `with rw.write { }`
     With {
         lock: Place,
@@ -268,9 +278,13 @@ pub enum StmtKind {
         body: Block,
     },
     /// `atomic { }`
-    Atomic { body: Block },
+    Atomic {
+        body: Block,
+    },
     /// `await c;`
-    Await { cond: Expr },
+    Await {
+        cond: Expr,
+    },
     /// `assert c;` / `assert c, "msg";`
     Assert {
         cond: Expr,
@@ -279,7 +293,9 @@ pub enum StmtKind {
     Progress,
     Fence,
     /// `join(t);` / `join(t[i]);`
-    Join { thread: Place },
+    Join {
+        thread: Place,
+    },
     /// An expression used as a statement: a method call (`m.lock();`) or a call (`f(a);`).
     Expr(Expr),
     /// A nested block `{ ... }`.
@@ -357,15 +373,24 @@ pub enum ExprKind {
     /// `self`
     SelfIdx,
     /// `a[i]`
-    Index { base: Ident, index: Box<Expr> },
-    Unary { op: UnOp, operand: Box<Expr> },
+    Index {
+        base: Ident,
+        index: Box<Expr>,
+    },
+    Unary {
+        op: UnOp,
+        operand: Box<Expr>,
+    },
     Binary {
         op: BinOp,
         lhs: Box<Expr>,
         rhs: Box<Expr>,
     },
     /// `f(a, b)`
-    Call { func: Ident, args: Vec<Expr> },
+    Call {
+        func: Ident,
+        args: Vec<Expr>,
+    },
     /// `x.method(args)` or `a[i].method(args)`
     Method {
         receiver: Place,
@@ -373,13 +398,24 @@ pub enum ExprKind {
         args: Vec<Expr>,
     },
     /// `choose(lo..hi)`
-    Choose { lo: Box<Expr>, hi: Box<Expr> },
+    Choose {
+        lo: Box<Expr>,
+        hi: Box<Expr>,
+    },
     /// `t@label` / `t[i]@label`
-    At { thread: Place, label: Ident },
+    At {
+        thread: Place,
+        label: Ident,
+    },
     /// `done(t)` / `done(t[i])`
-    Done { thread: Place },
+    Done {
+        thread: Place,
+    },
     /// `[1, 2, 3]`
     ArrayLit(Vec<Expr>),
     /// `[v; N]`
-    ArrayRepeat { value: Box<Expr>, len: Box<Expr> },
+    ArrayRepeat {
+        value: Box<Expr>,
+        len: Box<Expr>,
+    },
 }

@@ -84,7 +84,7 @@ impl Run<'_, '_> {
     fn mutex_acquire_fair_or_queue(&mut self, o: usize, pc: usize, what: &str) -> usize {
         let off = self.off(o);
         if self.st[off] == 0 && self.queue_empty(o) {
-            self.st[off] = self.me();
+            self.own(o);
             self.note(|r| format!("{what} {}", r.name(o)));
             pc + 2
         } else {
@@ -117,7 +117,7 @@ impl Run<'_, '_> {
                 if self.st[off] != 0 {
                     return Err(Stop::Blocked(span, BlockReason::Mutex(o)));
                 }
-                self.st[off] = self.me();
+                self.own(o);
                 self.note(|r| format!("lock {}", r.name(o)));
             }
             Op::LockGrant { obj } => {
@@ -127,7 +127,7 @@ impl Run<'_, '_> {
                     return Err(Stop::Blocked(span, BlockReason::Queue(o)));
                 }
                 self.dequeue(o);
-                self.st[off] = self.me();
+                self.own(o);
                 self.note(|r| format!("lock {} (its turn)", r.name(o)));
             }
             Op::Unlock { obj } => {
@@ -151,7 +151,7 @@ impl Run<'_, '_> {
                 let off = self.off(o);
                 let ok = self.st[off] == 0 && self.queue_empty(o);
                 if ok {
-                    self.st[off] = self.me();
+                    self.own(o);
                 }
                 self.set_local(*dst, ok as Value);
                 self.note(|r| format!("try_lock {} -> {ok}", r.name(o)));
@@ -340,7 +340,7 @@ impl Run<'_, '_> {
                 if self.st[moff] != 0 {
                     return Err(Stop::Blocked(span, BlockReason::Relock(m)));
                 }
-                self.st[moff] = self.me();
+                self.own(m);
                 self.note(|r| format!("wakes from {}, relocks {}", r.name(c), r.name(m)));
             }
             Op::Notify { cv, all } => {
@@ -497,9 +497,21 @@ impl Run<'_, '_> {
     fn rw_take(&mut self, o: usize, write: bool) {
         let off = self.off(o);
         if write {
-            self.st[off] = self.me();
+            self.own(o);
         } else {
             self.st[off + 1] |= bit(self.t);
+            if let Some(tr) = self.trace.as_mut() {
+                tr.acquired.push(o);
+            }
+        }
+    }
+
+    /// Take mutex (or write-lock rwlock) `o`.
+    fn own(&mut self, o: usize) {
+        let off = self.off(o);
+        self.st[off] = self.me();
+        if let Some(tr) = self.trace.as_mut() {
+            tr.acquired.push(o);
         }
     }
 
