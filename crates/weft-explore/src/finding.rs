@@ -72,7 +72,7 @@ pub struct Location {
     pub span: SrcSpan,
     /// The thread acting there, if one is.
     pub thread: Option<u32>,
-    /// What happens there, in a few words: "inc[0] reads counter".
+    /// What happens there, in a few words: `inc[0] reads counter`.
     pub label: String,
 }
 
@@ -98,13 +98,13 @@ pub struct Wait {
     pub thread: u32,
     /// The blocking operation.
     pub span: SrcSpan,
-    /// "lock fork[1]", "receive from ch", "join(worker)"...
+    /// `lock fork[1]`, "receive from ch", "join(worker)"...
     pub waits_for: String,
     /// Threads that hold the resource (lock owners, the joined thread).
     pub holders: Vec<u32>,
-    /// "held by philosopher[1]", "channel is empty and no sender is left"...
+    /// `held by philosopher[1]`, "channel is empty and no sender is left"...
     pub why: String,
-    /// The locks this thread holds while it waits: "fork[0]", "rw (read)".
+    /// The locks this thread holds while it waits: `fork[0]`, "rw (read)".
     pub holds: Vec<String>,
 }
 
@@ -122,7 +122,7 @@ pub struct Deadlock {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
     pub kind: Kind,
-    /// One sentence: "data race on counter between inc[0] and inc[1]".
+    /// One sentence: `data race on counter between inc[0] and inc[1]`.
     pub message: String,
     /// Every source location involved, most important first.
     pub locations: Vec<Location>,
