@@ -17,6 +17,13 @@ pub struct Detector<'e, 'p> {
     checks: Vec<Kind>,
     seen: FxHashSet<Key>,
     findings: Vec<Finding>,
+    /// Kinds observed since the last `take_marks`, new or not.
+    marks: u16,
+}
+
+/// The bit of a kind in a mark mask.
+pub fn mark(kind: Kind) -> u16 {
+    1 << kind as u16
 }
 
 fn span_key(s: SrcSpan) -> [u32; 2] {
@@ -30,6 +37,7 @@ impl<'e, 'p> Detector<'e, 'p> {
             checks: options.checks.clone(),
             seen: FxHashSet::default(),
             findings: Vec::new(),
+            marks: 0,
         }
     }
 
@@ -43,7 +51,16 @@ impl<'e, 'p> Detector<'e, 'p> {
 
     /// Record a violation unless the same one was recorded before.
     fn fresh(&mut self, key: Key) -> bool {
-        self.on(key.0) && self.seen.insert(key)
+        if !self.on(key.0) {
+            return false;
+        }
+        self.marks |= mark(key.0);
+        self.seen.insert(key)
+    }
+
+    /// The kinds observed (in a state, or on a step) since the last call.
+    pub fn take_marks(&mut self) -> u16 {
+        std::mem::take(&mut self.marks)
     }
 
     fn thread_name(&self, t: usize) -> &str {

@@ -27,11 +27,14 @@ mod scc;
 mod search;
 mod spec;
 
-pub use detect::replay;
+pub use detect::{mark, replay};
 pub use exec::Exec;
 pub use finding::*;
+pub use layout::{Layout, FINISHED};
 pub use layout::{MAX_THREADS, MAX_TRACKED};
+pub use liveness::{Edge, Edges, NO_STATE};
 pub use options::*;
+pub use search::StateGraph;
 
 /// Explore every reachable state of `program` breadth-first and report every
 /// violation of the selected checks, each with a shortest schedule.
@@ -41,7 +44,26 @@ pub fn check(
     options: &Options,
     progress: &mut dyn FnMut(&Progress),
 ) -> Outcome {
-    search::run(program, options, progress)
+    search::run(program, options, progress).0
+}
+
+/// [`check`], also handing back the whole state graph (every state and
+/// edge, failed steps included, with the violations seen on each).
+pub fn explore(
+    program: &weft_ir::Program,
+    options: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> (Outcome, StateGraph) {
+    let options = Options {
+        record_graph: true,
+        ..options.clone()
+    };
+    let (outcome, graph) = search::run(program, &options, progress);
+    let graph = graph.unwrap_or_else(|| StateGraph {
+        states: Vec::new(),
+        edges: Edges::default(),
+    });
+    (outcome, graph)
 }
 
 #[cfg(test)]

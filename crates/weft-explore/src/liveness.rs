@@ -17,14 +17,22 @@ use crate::{Fairness, Finding, Kind, Location};
 use std::collections::VecDeque;
 use weft_ir::SrcSpan;
 
+/// The target of an edge whose step failed (an assertion or a runtime
+/// error): the branch of the search ends there.
+pub const NO_STATE: u32 = u32::MAX;
+
 /// One edge of the state graph.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Edge {
+    /// The next state, or [`NO_STATE`] when the step failed.
     pub to: u32,
     pub thread: u32,
     pub branch: u32,
     /// The step executed `progress;` or finished its thread.
     pub progress: bool,
+    /// Violations observed on this step (bits of [`crate::mark`]): lost
+    /// updates, and the assertion or runtime error that ended it.
+    pub kinds: u16,
 }
 
 /// The state graph's edges, in CSR form (the search numbers states in the
@@ -38,6 +46,9 @@ pub struct Edges {
     pub enabled: Vec<u64>,
     /// Threads that have finished, in each state.
     pub finished: Vec<u64>,
+    /// Violations observed in each state (bits of [`crate::mark`]):
+    /// invariants, races, deadlocks, final assertions.
+    pub marks: Vec<u16>,
 }
 
 impl Edges {
@@ -49,16 +60,28 @@ impl Edges {
         }
         self.enabled.resize(n_states, 0);
         self.finished.resize(n_states, 0);
+        self.marks.resize(n_states, 0);
     }
 
     /// Begin the edges of the next state.
-    pub fn open(&mut self, enabled: u64, finished: u64) {
+    pub fn open(&mut self, enabled: u64, finished: u64, marks: u16) {
         self.start.push(self.edges.len() as u32);
         self.enabled.push(enabled);
         self.finished.push(finished);
+        self.marks.push(marks);
     }
 
-    fn of(&self, v: u32) -> &[Edge] {
+    /// Number of states.
+    pub fn len(&self) -> usize {
+        self.start.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The edges out of state `v`.
+    pub fn of(&self, v: u32) -> &[Edge] {
         &self.edges[self.start[v as usize] as usize..self.start[v as usize + 1] as usize]
     }
 }
@@ -70,11 +93,16 @@ struct Sub<'a> {
 }
 
 impl Sub<'_> {
+    /// Does this subgraph keep the edge (failed steps lead nowhere)?
+    fn kept(&self, v: u32, e: &Edge) -> bool {
+        e.to != NO_STATE && (self.keep)(v, e)
+    }
+
     fn internal<'b>(&'b self, comp: &'b [u32], v: u32) -> impl Iterator<Item = &'b Edge> + 'b {
         self.edges
             .of(v)
             .iter()
-            .filter(move |e| (self.keep)(v, e) && comp[e.to as usize] == comp[v as usize])
+            .filter(move |e| self.kept(v, e) && comp[e.to as usize] == comp[v as usize])
     }
 
     fn components(&self) -> Vec<u32> {
@@ -87,7 +115,7 @@ impl Sub<'_> {
                 self.edges
                     .of(v)
                     .iter()
-                    .filter(|e| (self.keep)(v, e))
+                    .filter(|e| self.kept(v, e))
                     .map(|e| e.to),
             );
             start.push(targets.len() as u32);
@@ -379,7 +407,7 @@ mod tests {
     fn graph(n: usize, list: &[(u32, u32, u32, bool)], enabled: &[u64]) -> Edges {
         let mut e = Edges::default();
         for v in 0..n as u32 {
-            e.open(enabled[v as usize], 0);
+            e.open(enabled[v as usize], 0, 0);
             for &(a, b, t, p) in list {
                 if a == v {
                     e.edges.push(Edge {
@@ -387,6 +415,7 @@ mod tests {
                         thread: t,
                         branch: 0,
                         progress: p,
+                        kinds: 0,
                     });
                 }
             }

@@ -16,6 +16,9 @@ pub struct Options {
     pub timeout: Option<Duration>,
     /// Which infinite schedules count for livelock and starvation (`--fairness`).
     pub fairness: Fairness,
+    /// Keep every edge of the state graph and hand it back
+    /// ([`crate::explore`]), for counting schedules and drawing the graph.
+    pub record_graph: bool,
 }
 
 /// Which infinite schedules the liveness checks consider.
@@ -36,6 +39,7 @@ impl Default for Options {
             max_depth: None,
             timeout: None,
             fairness: Fairness::Weak,
+            record_graph: false,
         }
     }
 }

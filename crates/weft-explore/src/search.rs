@@ -8,7 +8,7 @@
 
 use crate::detect::Detector;
 use crate::exec::{Exec, ThreadStep};
-use crate::liveness::{self, Edge, Edges};
+use crate::liveness::{self, Edge, Edges, NO_STATE};
 use crate::{Limit, Options, Outcome, Progress, Stats};
 use indexmap::IndexSet;
 use rustc_hash::FxBuildHasher;
@@ -46,7 +46,19 @@ impl Graph {
     }
 }
 
-pub fn run(program: &Program, options: &Options, progress: &mut dyn FnMut(&Progress)) -> Outcome {
+/// The explored state graph: every state and every edge, including failed
+/// steps, with the violations observed on each.
+pub struct StateGraph {
+    /// States in the order found (breadth-first); state 0 is the initial one.
+    pub states: Vec<Box<[Value]>>,
+    pub edges: Edges,
+}
+
+pub fn run(
+    program: &Program,
+    options: &Options,
+    progress: &mut dyn FnMut(&Progress),
+) -> (Outcome, Option<StateGraph>) {
     let start = Instant::now();
     let exec = Exec::new(program);
     let n_threads = program.threads.len();
@@ -71,6 +83,7 @@ pub fn run(program: &Program, options: &Options, progress: &mut dyn FnMut(&Progr
     let mut i = 0usize;
     let mut last_report = Instant::now();
     let liveness = options.checks(crate::Kind::Livelock) || options.checks(crate::Kind::Starvation);
+    let record = liveness || options.record_graph;
     let mut edges = Edges::default();
 
     'search: while i < graph.states.len() {
@@ -90,7 +103,8 @@ pub fn run(program: &Program, options: &Options, progress: &mut dyn FnMut(&Progr
             enabled += step.transitions.len();
         }
         detector.check_steps(&graph, id, &state, &steps);
-        if liveness {
+        let marks = detector.take_marks();
+        if record {
             let mut enabled = 0u64;
             let mut finished = 0u64;
             for (t, step) in steps.iter().enumerate() {
@@ -101,7 +115,7 @@ pub fn run(program: &Program, options: &Options, progress: &mut dyn FnMut(&Progr
                     finished |= 1 << t;
                 }
             }
-            edges.open(enabled, finished);
+            edges.open(enabled, finished, marks);
         }
 
         if enabled > 0 && options.max_depth.is_some_and(|d| depth >= d) {
@@ -111,17 +125,29 @@ pub fn run(program: &Program, options: &Options, progress: &mut dyn FnMut(&Progr
         for (t, step) in steps.iter_mut().enumerate() {
             for tr in step.transitions.drain(..) {
                 stats.transitions += 1;
-                if detector.check_transition(&graph, id, t as u32, &tr) {
+                let ends = detector.check_transition(&graph, id, t as u32, &tr);
+                let kinds = detector.take_marks();
+                let (branch, progress) = (tr.branch, tr.progress);
+                if ends {
+                    if record {
+                        edges.edges.push(Edge {
+                            to: NO_STATE,
+                            thread: t as u32,
+                            branch,
+                            progress,
+                            kinds,
+                        });
+                    }
                     continue;
                 }
-                let (branch, progress) = (tr.branch, tr.progress);
                 let (idx, new) = graph.states.insert_full(tr.state.into_boxed_slice());
-                if liveness {
+                if record {
                     edges.edges.push(Edge {
                         to: idx as u32,
                         thread: t as u32,
                         branch,
                         progress,
+                        kinds,
                     });
                 }
                 if new {
@@ -162,8 +188,10 @@ pub fn run(program: &Program, options: &Options, progress: &mut dyn FnMut(&Progr
         }
     }
     let mut findings = detector.into_findings();
-    if liveness {
+    if record {
         edges.seal(graph.states.len());
+    }
+    if liveness {
         findings.extend(liveness::check(
             &exec,
             &graph,
@@ -174,9 +202,14 @@ pub fn run(program: &Program, options: &Options, progress: &mut dyn FnMut(&Progr
     }
     stats.states = graph.states.len() as u64;
     stats.elapsed = start.elapsed();
-    Outcome {
+    let outcome = Outcome {
         findings,
         stats,
         limit,
-    }
+    };
+    let state_graph = options.record_graph.then(|| StateGraph {
+        states: graph.states.into_iter().collect(),
+        edges,
+    });
+    (outcome, state_graph)
 }

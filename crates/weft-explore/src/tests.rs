@@ -249,3 +249,21 @@ fn max_states_ends_inconclusive() {
     let out = check(&counter(3), &options, &mut |_| {});
     assert!(matches!(out.limit, Some(crate::Limit::MaxStates(_))));
 }
+
+#[test]
+fn explore_hands_back_every_state_and_edge_with_marks() {
+    let (out, g) = crate::explore(&counter(2), &Options::default(), &mut |_| {});
+    assert_eq!(g.states.len() as u64, out.stats.states);
+    assert_eq!(g.edges.len(), g.states.len());
+    assert_eq!(g.edges.edges.len() as u64, out.stats.transitions);
+    let race = crate::mark(Kind::DataRace);
+    let fin = crate::mark(Kind::Final);
+    let lost = crate::mark(Kind::LostUpdate);
+    assert!(g.edges.marks.iter().any(|m| m & race != 0));
+    // The two final states: counter == 1 fails the final assertion, 2 does not.
+    assert_eq!(g.edges.marks.iter().filter(|m| *m & fin != 0).count(), 1);
+    assert_eq!(
+        g.edges.edges.iter().filter(|e| e.kinds & lost != 0).count(),
+        2
+    );
+}
