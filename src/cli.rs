@@ -10,6 +10,9 @@ Examples:
   weft check programs/01_counter_race.weft
   weft check --format json programs/*.weft > report.json
   weft check -D N=5 --max-states 1000000 programs/philosophers.weft
+  weft schedules --classes programs/01_counter_race.weft
+  weft run programs/01_counter_race.weft --schedule 'inc[0] inc[1] inc[0] inc[1]'
+  weft graph --format svg programs/01_counter_race.weft > counter.svg
 
 Exit codes: 0 no error found (exhaustive), 1 errors found, 2 bad input or
 usage, 3 inconclusive (a limit stopped the search before it was exhaustive).
@@ -45,6 +48,17 @@ pub enum Command {
     /// Explore every interleaving of each file and report every violation.
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Count every complete schedule and the bad ones; list them, group them.
+    #[command(after_help = crate::schedules::SCHEDULES_EXAMPLES)]
+    Schedules(crate::schedules::SchedulesArgs),
+    /// Translate a program for another checker: `weft emit loom FILE`.
+    Emit(crate::emit::EmitArgs),
+    /// Run one schedule step by step, showing every state.
+    #[command(after_help = crate::replay::RUN_EXAMPLES)]
+    Run(crate::replay::RunArgs),
+    /// Draw the state graph (DOT, JSON or SVG), violations and cycles highlighted.
+    #[command(after_help = crate::graph::GRAPH_EXAMPLES)]
+    Graph(crate::graph::GraphArgs),
 }
 
 /// The flags of `weft check`.
@@ -175,7 +189,7 @@ pub enum Color {
     Never,
 }
 
-fn parse_define(text: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_define(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((name, value)) if !name.trim().is_empty() && !value.trim().is_empty() => {
             Ok((name.trim().to_string(), value.trim().to_string()))
@@ -186,7 +200,7 @@ fn parse_define(text: &str) -> Result<(String, String), String> {
     }
 }
 
-fn parse_seconds(text: &str) -> Result<Duration, String> {
+pub(crate) fn parse_seconds(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text.parse().map_err(|_| {
         format!("expected a number of seconds, as in `--timeout 30`, but got `{text}`")
     })?;
@@ -284,7 +298,9 @@ mod tests {
             "final",
             "a.weft",
         ]);
-        let Command::Check(args) = cli.command;
+        let Command::Check(args) = cli.command else {
+            panic!("not parsed as check");
+        };
         assert_eq!(args.kinds(), vec![Kind::Deadlock]);
     }
 

@@ -3,8 +3,13 @@
 //! of weft that does IO.
 
 mod cli;
+mod emit;
+mod graph;
+mod load;
 mod progress;
+mod replay;
 mod run;
+mod schedules;
 
 use clap::{CommandFactory, Parser};
 use cli::{CheckArgs, Cli, Color, Command, Format, MemoryModel};
@@ -24,6 +29,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => check(args),
+        Command::Schedules(args) => schedules::main(args),
+        Command::Emit(args) => emit::main(args),
+        Command::Run(args) => replay::main(args),
+        Command::Graph(args) => graph::main(args),
     }
 }
 
@@ -114,6 +123,7 @@ fn settings(args: &CheckArgs, kinds: Vec<weft_explore::Kind>) -> Settings {
             max_depth: args.max_depth,
             timeout: args.timeout,
             fairness: args.fairness.into(),
+            record_graph: false,
         },
         progress: std::io::stderr().is_terminal() && !json && !args.quiet,
     }

@@ -98,6 +98,9 @@ pub struct Trace {
     pub cells: Vec<(u32, bool, SrcSpan)>,
     /// Locks this step took (object indices).
     pub acquired: Vec<usize>,
+    /// Everything the step touched, and whether it wrote it (see
+    /// `footprint.rs`): the independence relation of schedule classes.
+    pub touched: Vec<(footprint::Touch, bool)>,
 }
 
 /// Runs steps of one program.
@@ -530,6 +533,9 @@ impl<'a, 'p> Run<'a, 'p> {
     }
 
     fn exec(&mut self, instr: &'p Instr) -> StepResult<()> {
+        if self.trace.is_some() {
+            self.touch(&instr.op);
+        }
         let span = instr.span;
         let pc = self.pc();
         let mut next = pc + 1;
@@ -725,4 +731,6 @@ impl<'a, 'p> Run<'a, 'p> {
     }
 }
 
+mod footprint;
 mod sync;
+pub use footprint::Touch;

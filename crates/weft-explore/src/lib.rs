@@ -14,7 +14,13 @@
 //! | `spec` | invariants and final assertions |
 //! | `liveness` | livelock and starvation: fair cycles |
 //! | `scc` | strongly connected components, iteratively |
+//! | `schedules` | counting complete schedules over the state graph |
+//! | `walk` | running one given schedule, checking as it goes |
+//! | `classes` | schedules grouped by the order of their conflicting steps |
+//! | `cycles` | which states lie on a cycle, for drawing the graph |
 
+mod classes;
+mod cycles;
 mod deadlock;
 mod detect;
 mod eval;
@@ -24,17 +30,25 @@ mod layout;
 mod liveness;
 mod options;
 mod scc;
+mod schedules;
 mod search;
 mod spec;
+mod walk;
 
+pub use classes::{classes, conflict, normal_form, Class, Footprint, Footprints};
+pub use cycles::cycle_components;
 pub use detect::{mark, replay};
-pub use exec::Exec;
+pub use exec::{Exec, Touch};
 pub use finding::*;
 pub use layout::{Layout, FINISHED};
 pub use layout::{MAX_THREADS, MAX_TRACKED};
 pub use liveness::{Edge, Edges, NO_STATE};
 pub use options::*;
+pub use schedules::{
+    count_schedules, countable, list_schedules, topological_order, Listed, ScheduleCounts,
+};
 pub use search::StateGraph;
+pub use walk::{positions_in, walk, At, Seen, Stuck, Walk};
 
 /// Explore every reachable state of `program` breadth-first and report every
 /// violation of the selected checks, each with a shortest schedule.

@@ -7,8 +7,10 @@
 //! - [`json::report`]: the versioned machine report (`docs/json-schema.md`).
 //! - [`invalid_report`] and [`human::render_invalid`]: the same two for a
 //!   file that did not parse or compile.
+//! - [`schedules`]: the output of `weft schedules` and `weft run`.
 
 mod diagnostic;
+pub mod graph;
 mod help;
 pub mod human;
 mod invalid;
@@ -17,10 +19,12 @@ mod labels;
 mod names;
 mod position;
 mod schedule;
+pub mod schedules;
 mod style;
 mod table;
 mod verdict;
 mod waits;
+pub mod walk;
 
 pub use diagnostic::{FindingDiagnostic, WithSource};
 pub use help::help;

@@ -1,0 +1,284 @@
+//! `weft run FILE --schedule 'a b b a'`: run one schedule step by step;
+//! `--trace report.json` runs a schedule from a `weft check --format json`
+//! report.
+
+use crate::cli::{Color, Format};
+use crate::load::{crashed, load, on_big_stack, Look};
+use clap::Args;
+use serde_json::Value;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use weft_ir::Program;
+
+pub const RUN_EXAMPLES: &str = "\
+Examples:
+  weft run programs/01_counter_race.weft --schedule 'inc[0] inc[1] inc[0] inc[1]'
+  weft check --format json programs/09_lock_order_deadlock.weft > report.json
+  weft run programs/09_lock_order_deadlock.weft --trace report.json
+  weft run programs/09_lock_order_deadlock.weft --trace report.json --violation 2
+
+A schedule is a list of thread names, one per step, separated by spaces or
+commas; `name*k` is k steps of one thread in a row. A step of a `choose` or `notify_one` that can go several ways is
+written `name#b` for its branch b (`name` alone is branch 0); `weft schedules
+--list` prints schedules in this form.
+
+The run stops at a step that is not possible (the thread has finished or is
+blocked) and at a step that fails (an assertion or a runtime error); other
+violations are shown where they are seen and the run goes on.
+
+Exit codes: 0 no violation seen, 1 a violation seen, 2 bad input or usage
+(including a step that is not possible).";
+
+/// Most steps a schedule may have (`name*k` makes long ones easy to write).
+const MAX_STEPS: usize = 1_000_000;
+
+/// The flags of `weft run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The weft program.
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// The schedule: thread names, one per step (`name#b` for branch b,
+    /// `name*k` for k steps in a row).
+    #[arg(
+        long,
+        value_name = "STEPS",
+        required_unless_present = "trace",
+        conflicts_with = "trace"
+    )]
+    pub schedule: Option<String>,
+
+    /// Run the schedule of a violation in a `weft check --format json`
+    /// report (or any JSON with a `"schedule"` of `{"thread", "branch"}`).
+    #[arg(long, value_name = "REPORT.json")]
+    pub trace: Option<PathBuf>,
+
+    /// Which violation of the report to run, counting from 1 (or which
+    /// schedule of a `weft schedules --list --format json` output).
+    #[arg(long, value_name = "N", default_value_t = 1, requires = "trace")]
+    pub violation: usize,
+
+    /// Override a `const` of the program, e.g. `-D N=5` (repeatable).
+    #[arg(short = 'D', long = "define", value_name = "NAME=VALUE", value_parser = crate::cli::parse_define)]
+    pub defines: Vec<(String, String)>,
+
+    /// How to print the run.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Colour: `auto` colours when stdout is a terminal and NO_COLOR is not set.
+    #[arg(long, value_enum, default_value_t = Color::Auto, value_name = "WHEN")]
+    pub color: Color,
+}
+
+/// Run `weft run`.
+pub fn main(args: RunArgs) -> ExitCode {
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let look = Look {
+        json: args.format == Format::Json,
+        color,
+    };
+    let (text, code) = match on_big_stack(|| run(&args, &look)) {
+        Ok(done) => done,
+        Err(message) => (crashed(&args.file, message, &look), 2),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = write!(stdout, "{text}");
+    let _ = stdout.flush();
+    ExitCode::from(code)
+}
+
+fn run(args: &RunArgs, look: &Look) -> (String, u8) {
+    let loaded = match load(&args.file, &args.defines, look) {
+        Ok(loaded) => loaded,
+        Err(report) => return (report, 2),
+    };
+    let program = &loaded.program;
+    let path = match (&args.schedule, &args.trace) {
+        (Some(words), _) => parse_schedule(program, words),
+        (None, Some(trace)) => from_report(program, trace, &loaded.file, args.violation),
+        (None, None) => Err("give a schedule with --schedule or --trace".to_string()),
+    };
+    let path = match path {
+        Ok(path) => path,
+        Err(message) => {
+            let message = format!("error: {message}\n");
+            return (message, 2);
+        }
+    };
+    let exec = weft_explore::Exec::new(program);
+    let walk = weft_explore::walk(&exec, &path);
+    let text = if look.json {
+        let doc = weft_report::walk::walk_json(&loaded.file, &loaded.source, program, &walk);
+        serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+    } else {
+        weft_report::walk::walk_text(&loaded.file, &loaded.source, program, &walk, look.color)
+    };
+    let impossible = matches!(
+        walk.stuck,
+        Some((_, ref s)) if !matches!(s, weft_explore::Stuck::Failed { .. })
+    );
+    let code = if impossible {
+        2
+    } else if walk.seen.is_empty() {
+        0
+    } else {
+        1
+    };
+    (text, code)
+}
+
+/// The index of a thread by name, or an error listing the names.
+fn thread_index(program: &Program, name: &str) -> Result<u32, String> {
+    program
+        .threads
+        .iter()
+        .position(|t| t.name == name)
+        .map(|t| t as u32)
+        .ok_or_else(|| {
+            let names: Vec<&str> = program.threads.iter().map(|t| t.name.as_str()).collect();
+            format!(
+                "no thread is named `{name}`; the threads are: {}",
+                names.join(", ")
+            )
+        })
+}
+
+/// `inc[0] inc[1]#2, inc[0]` -> (thread, branch) steps.
+pub fn parse_schedule(program: &Program, words: &str) -> Result<Vec<(u32, u32)>, String> {
+    let mut path = Vec::new();
+    for word in words
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+    {
+        let (word, times) = match word.rsplit_once('*') {
+            Some((w, k)) => {
+                let k: usize = k.parse().ok().filter(|&k| k > 0).ok_or_else(|| {
+                    format!(
+                        "`{word}`: the count after `*` must be a positive number, as in `{w}*3`"
+                    )
+                })?;
+                (w, k)
+            }
+            None => (word, 1),
+        };
+        let (name, branch) = match word.rsplit_once('#') {
+            Some((name, b)) => {
+                let b: u32 = b.parse().map_err(|_| {
+                    format!("`{word}`: the branch after `#` must be a number, as in `{name}#1`")
+                })?;
+                (name, b)
+            }
+            None => (word, 0),
+        };
+        let t = thread_index(program, name)?;
+        if path.len() + times > MAX_STEPS {
+            return Err(format!("the schedule has more than {MAX_STEPS} steps"));
+        }
+        path.extend(std::iter::repeat_n((t, branch), times));
+    }
+    if path.is_empty() {
+        return Err("the schedule is empty: give thread names, one per step".to_string());
+    }
+    Ok(path)
+}
+
+/// The schedule of violation `which` (from 1) in a JSON report.
+fn from_report(
+    program: &Program,
+    trace: &Path,
+    file: &str,
+    which: usize,
+) -> Result<Vec<(u32, u32)>, String> {
+    let text = std::fs::read_to_string(trace)
+        .map_err(|e| format!("cannot read `{}`: {e}", trace.display()))?;
+    let doc: Value = serde_json::from_str(&text)
+        .map_err(|e| format!("`{}` is not JSON: {e}", trace.display()))?;
+    let steps = schedule_in(&doc, file, which)?;
+    let mut path = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        let name = step
+            .get("thread")
+            .and_then(Value::as_str)
+            .ok_or_else(|| format!("step {} of the schedule has no \"thread\" name", i + 1))?;
+        let branch = step.get("branch").and_then(Value::as_u64).unwrap_or(0);
+        let branch = u32::try_from(branch)
+            .map_err(|_| format!("step {}: branch {branch} is too large", i + 1))?;
+        path.push((thread_index(program, name)?, branch));
+    }
+    if path.is_empty() {
+        return Err("the report's schedule has no step".to_string());
+    }
+    Ok(path)
+}
+
+/// Find the steps: a report (or a list of them: the one for `file`), a
+/// violation, an object with a `"schedule"`, or a bare list of steps. A
+/// liveness violation's loop (`"cycle"`) is run once after its stem.
+fn schedule_in(doc: &Value, file: &str, which: usize) -> Result<Vec<Value>, String> {
+    if let Some(list) = doc.as_array() {
+        if list.iter().all(|s| s.get("thread").is_some()) {
+            return Ok(list.clone());
+        }
+        let report = list
+            .iter()
+            .find(|r| r.get("file").and_then(Value::as_str) == Some(file))
+            .or_else(|| (list.len() == 1).then(|| &list[0]))
+            .ok_or_else(|| format!("the report has no entry for `{file}`"))?;
+        return schedule_in(report, file, which);
+    }
+    if let Some(listed) = doc
+        .get("schedules")
+        .or_else(|| doc.get("representatives"))
+        .and_then(Value::as_array)
+    {
+        let entry = which
+            .checked_sub(1)
+            .and_then(|i| listed.get(i))
+            .ok_or_else(|| {
+                format!(
+                    "--violation {which}: the file lists {} schedules",
+                    listed.len()
+                )
+            })?;
+        let steps = entry
+            .get("schedule")
+            .or_else(|| entry.get("representative"))
+            .and_then(Value::as_array)
+            .ok_or_else(|| "a listed schedule has no steps".to_string())?;
+        return Ok(steps.clone());
+    }
+    if let Some(violations) = doc.get("violations").and_then(Value::as_array) {
+        if violations.is_empty() {
+            return Err("the report has no violation, so no schedule to run".to_string());
+        }
+        let v = which
+            .checked_sub(1)
+            .and_then(|i| violations.get(i))
+            .ok_or_else(|| {
+                format!(
+                    "--violation {which}: the report has {} violation{}",
+                    violations.len(),
+                    if violations.len() == 1 { "" } else { "s" }
+                )
+            })?;
+        return schedule_in(v, file, 1);
+    }
+    let Some(schedule) = doc.get("schedule").and_then(Value::as_array) else {
+        return Err("no \"schedule\" found: expected a `weft check --format json` report".into());
+    };
+    let mut steps = schedule.clone();
+    if let Some(cycle) = doc.get("cycle").and_then(Value::as_array) {
+        steps.extend(cycle.iter().cloned());
+    }
+    Ok(steps)
+}
