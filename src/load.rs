@@ -1,6 +1,6 @@
-//! Reading and compiling one program for the commands that work on its
-//! state graph (`schedules`, `run`): the same stages as `weft check`, with
-//! a diagnostic report (exit 2) for a file that cannot be used.
+//! Reading and compiling one program, for every command: read, decode,
+//! parse, lower; a file that cannot be used becomes a diagnostic report
+//! (exit 2). Also the large-stack thread each file is handled on.
 
 use crate::run::{InternalError, ReadError};
 use miette::Diagnostic;
@@ -21,42 +21,80 @@ pub struct Look {
     pub color: bool,
 }
 
-/// Read, decode, parse and compile `path`. On failure, the report to print
-/// (diagnostics on the source, or the JSON invalid report).
-pub fn load(path: &Path, defines: &[(String, String)], look: &Look) -> Result<Loaded, String> {
+/// A file the front end refused: what to show, and where.
+pub struct Rejected {
+    pub file: String,
+    /// The text to point into (lossy for a file that is not UTF-8), if any.
+    pub source: Option<String>,
+    pub diagnostics: Vec<Box<dyn Diagnostic + Send + Sync>>,
+}
+
+impl Rejected {
+    pub fn diagnostics(&self) -> Vec<&dyn Diagnostic> {
+        self.diagnostics.iter().map(|d| d.as_ref() as _).collect()
+    }
+}
+
+fn boxed<E: Diagnostic + Send + Sync + 'static>(
+    errors: Vec<E>,
+) -> Vec<Box<dyn Diagnostic + Send + Sync>> {
+    errors.into_iter().map(|e| Box::new(e) as _).collect()
+}
+
+/// Read, decode, parse and compile `path`: the front end every command
+/// shares.
+pub fn front_end(path: &Path, defines: &[(String, String)]) -> Result<Loaded, Rejected> {
     let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        let error = ReadError {
-            path: file.clone(),
-            reason: e.to_string(),
-        };
-        invalid(&file, None, &[&error], look)
-    })?;
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let error = ReadError {
+                path: file.clone(),
+                reason: e.to_string(),
+            };
+            let diagnostics = boxed(vec![error]);
+            return Err(Rejected {
+                file,
+                source: None,
+                diagnostics,
+            });
+        }
+    };
     let source = match weft_syntax::decode(&bytes) {
         Ok(source) => source.to_string(),
         Err(error) => {
-            let lossy = String::from_utf8_lossy(&bytes);
-            return Err(invalid(&file, Some(&lossy), &[&error], look));
+            // Show what can be shown: the text up to (and around) the bad byte.
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
+            let diagnostics = boxed(vec![error]);
+            return Err(Rejected {
+                file,
+                source: Some(lossy),
+                diagnostics,
+            });
         }
     };
-    let program = match weft_syntax::parse(&source) {
-        Ok(ast) => match weft_lower::compile(&ast, defines) {
-            Ok(program) => program,
-            Err(errors) => {
-                let d: Vec<&dyn Diagnostic> = errors.iter().map(|e| e as _).collect();
-                return Err(invalid(&file, Some(&source), &d, look));
-            }
-        },
-        Err(errors) => {
-            let d: Vec<&dyn Diagnostic> = errors.iter().map(|e| e as _).collect();
-            return Err(invalid(&file, Some(&source), &d, look));
-        }
+    let compiled = match weft_syntax::parse(&source) {
+        Ok(ast) => weft_lower::compile(&ast, defines).map_err(boxed),
+        Err(errors) => Err(boxed(errors)),
     };
-    Ok(Loaded {
-        file,
-        source,
-        program,
-    })
+    match compiled {
+        Ok(program) => Ok(Loaded {
+            file,
+            source,
+            program,
+        }),
+        Err(diagnostics) => Err(Rejected {
+            file,
+            source: Some(source),
+            diagnostics,
+        }),
+    }
+}
+
+/// [`front_end`], with a refusal already rendered as the report to print.
+pub fn load(path: &Path, defines: &[(String, String)], look: &Look) -> Result<Loaded, String> {
+    front_end(path, defines)
+        .map_err(|r| invalid(&r.file, r.source.as_deref(), &r.diagnostics(), look))
 }
 
 /// The report of a stage that panicked.
@@ -91,13 +129,16 @@ fn invalid(
     human::render_invalid(file, source, diagnostics, &options, &handler.build())
 }
 
-/// Run `f` on a thread with a large stack (deeply nested input must not
-/// overflow a recursive stage); a panic becomes `Err(message)`.
+/// Deeply nested input must not overflow the stack of a recursive stage:
+/// each file is handled on a thread with this much room.
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+/// Run `f` on a thread with a large stack; a panic in any stage becomes
+/// `Err(message)` instead of a crash.
 pub fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T, String> {
-    const STACK_SIZE: usize = 256 * 1024 * 1024;
     std::thread::scope(|scope| {
         let handle = std::thread::Builder::new()
-            .name("weft-schedules".into())
+            .name("weft-file".into())
             .stack_size(STACK_SIZE)
             .spawn_scoped(scope, f)
             .map_err(|e| format!("cannot start a thread: {e}"))?;

@@ -17,10 +17,6 @@ use run::{Report, Settings, Status};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-/// Deeply nested input must not overflow the stack of a recursive stage:
-/// each file is checked on a thread with this much room.
-const STACK_SIZE: usize = 256 * 1024 * 1024;
-
 /// Miette's width for reports that are not going to a terminal, fixed so
 /// that piped output (and snapshots of it) does not depend on the machine.
 const PIPED_WIDTH: usize = 100;
@@ -132,23 +128,6 @@ fn settings(args: &CheckArgs, kinds: Vec<weft_explore::Kind>) -> Settings {
 /// Check one file on a thread with a large stack; a panic in any stage
 /// becomes an internal-error report for that file instead of a crash.
 fn check_on_big_stack(path: &std::path::Path, settings: &Settings) -> (Report, Status) {
-    let result = std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("weft-check".into())
-            .stack_size(STACK_SIZE)
-            .spawn_scoped(scope, || run::check_file(path, settings))
-            .map(|handle| handle.join())
-    });
-    match result {
-        Ok(Ok(done)) => done,
-        Ok(Err(panic)) => {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "a stage panicked".to_string());
-            run::crashed(path, message, settings)
-        }
-        Err(spawn) => run::crashed(path, format!("cannot start a thread: {spawn}"), settings),
-    }
+    load::on_big_stack(|| run::check_file(path, settings))
+        .unwrap_or_else(|message| run::crashed(path, message, settings))
 }

@@ -1,6 +1,7 @@
 //! Checking one file: read, decode, parse, lower, explore, report. Every
 //! stage's failure becomes a report; nothing here exits or panics.
 
+use crate::load::{front_end, Loaded};
 use crate::progress::Progress;
 use miette::Diagnostic;
 use serde_json::Value;
@@ -88,45 +89,20 @@ pub struct InternalError {
 
 /// Check one file and build its report.
 pub fn check_file(path: &Path, settings: &Settings) -> (Report, Status) {
-    let file = path.display().to_string();
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) => {
-            let error = ReadError {
-                path: file.clone(),
-                reason: e.to_string(),
-            };
-            return invalid(&file, None, &[&error], settings);
-        }
-    };
-    let source = match weft_syntax::decode(&bytes) {
-        Ok(source) => source,
-        Err(error) => {
-            // Show what can be shown: the text up to (and around) the bad byte.
-            let lossy = String::from_utf8_lossy(&bytes);
-            return invalid(&file, Some(&lossy), &[&error], settings);
-        }
-    };
-    let ast = match weft_syntax::parse(source) {
-        Ok(ast) => ast,
-        Err(errors) => {
-            let diagnostics: Vec<&dyn Diagnostic> = errors.iter().map(|e| e as _).collect();
-            return invalid(&file, Some(source), &diagnostics, settings);
-        }
-    };
-    let program = match weft_lower::compile(&ast, &settings.defines) {
-        Ok(program) => program,
-        Err(errors) => {
-            let diagnostics: Vec<&dyn Diagnostic> = errors.iter().map(|e| e as _).collect();
-            return invalid(&file, Some(source), &diagnostics, settings);
-        }
+    let Loaded {
+        file,
+        source,
+        program,
+    } = match front_end(path, &settings.defines) {
+        Ok(loaded) => loaded,
+        Err(r) => return invalid(&r.file, r.source.as_deref(), &r.diagnostics(), settings),
     };
     let bar = Progress::start(settings.progress);
     let outcome = weft_explore::check(&program, &settings.options, &mut |p| bar.update(p));
     bar.finish();
     let checked = Checked {
         file: &file,
-        source,
+        source: &source,
         program: &program,
         outcome: &outcome,
     };
