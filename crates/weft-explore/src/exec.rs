@@ -18,6 +18,12 @@ const LOCAL_BUDGET: u32 = 1_000_000;
 /// Most values one `choose` may branch over.
 const MAX_CHOICES: Value = 1 << 16;
 
+/// Most `choose`s one step may resolve. Only a loop of local work around a
+/// `choose` reaches this (each choice would multiply the step's branches),
+/// and such a loop is one that may never reach a step: the same runtime
+/// error as [`LOCAL_BUDGET`].
+const MAX_STEP_CHOICES: usize = 32;
+
 /// One access to a plain shared cell, for the data-race check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Access {
@@ -587,6 +593,15 @@ impl<'a, 'p> Run<'a, 'p> {
                         span,
                         format!(
                             "choose({lo}..{hi}) has {n} values; at most {MAX_CHOICES} are explored"
+                        ),
+                    ));
+                }
+                if self.ranges.len() >= MAX_STEP_CHOICES {
+                    return Err(sync::runtime(
+                        span,
+                        format!(
+                            "this thread made {MAX_STEP_CHOICES} choices without taking a step: \
+                             a loop around `choose` that touches no shared state may never end"
                         ),
                     ));
                 }
