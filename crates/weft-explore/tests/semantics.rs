@@ -760,9 +760,10 @@ invariant !(t[0]@critical && t[1]@critical);
 
 // Local work that loops around a `choose` may never reach a step: the
 // same runtime error as any loop without a step, not an endless search.
+// (Storing forever without `progress;` is a livelock besides.)
 verdict!(
     choose_in_a_local_loop_is_bounded,
-    ["runtime"],
+    ["livelock", "runtime"],
     r#"
 atomic a = 0;
 thread t { loop { let c = choose(0..2); if c == 1 { a.store(2); } } }
