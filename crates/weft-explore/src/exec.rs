@@ -376,13 +376,8 @@ impl<'a, 'p> Run<'a, 'p> {
         let n = self.code.n_locals.max(1);
         self.clear(1, n);
         self.st[self.pc_slot] = FINISHED;
-        if self.x.layout.tracks_lost_updates() {
-            let (r, s) = (
-                self.x.layout.lu_read(self.t),
-                self.x.layout.lu_stale(self.t),
-            );
-            self.st[r] = 0;
-            self.st[s] = 0;
+        for slot in self.x.layout.lu_all(self.t) {
+            self.st[slot] = 0;
         }
         self.note(|_| "finishes".to_string());
     }
@@ -472,12 +467,10 @@ impl<'a, 'p> Run<'a, 'p> {
                 tr.cells.push((cell, false, span));
             }
             if let (true, Some(bit)) = (racy, self.x.layout.tracked[cell as usize]) {
-                let (r, s) = (
-                    self.x.layout.lu_read(self.t),
-                    self.x.layout.lu_stale(self.t),
-                );
-                self.st[r] |= 1 << bit;
-                self.st[s] &= !(1 << bit);
+                let l = &self.x.layout;
+                let (r, s) = (l.lu_read(self.t, bit.word), l.lu_stale(self.t, bit.word));
+                self.st[r] |= bit.mask;
+                self.st[s] &= !bit.mask;
             }
         }
         self.st[cell as usize]
@@ -504,14 +497,14 @@ impl<'a, 'p> Run<'a, 'p> {
                 tr.cells.push((cell, true, span));
             }
             if let Some(bit) = self.x.layout.tracked[cell as usize] {
-                let m = 1 << bit;
+                let (m, w) = (bit.mask, bit.word);
                 let l = &self.x.layout;
                 for u in 0..l.n_threads {
-                    if u != self.t && self.st[l.lu_read(u)] & m != 0 {
-                        self.st[l.lu_stale(u)] |= m;
+                    if u != self.t && self.st[l.lu_read(u, w)] & m != 0 {
+                        self.st[l.lu_stale(u, w)] |= m;
                     }
                 }
-                let (r, s) = (l.lu_read(self.t), l.lu_stale(self.t));
+                let (r, s) = (l.lu_read(self.t, w), l.lu_stale(self.t, w));
                 if from_read && self.st[s] & m != 0 {
                     self.lost_updates.push((cell, span));
                 }

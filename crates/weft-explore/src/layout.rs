@@ -5,7 +5,7 @@
 //! lost-update bookkeeping. Keeping it flat makes states cheap to hash,
 //! compare and store, and leaves room for fingerprints and symmetry later.
 
-use weft_ir::{ObjectKind, Op, Program, Value};
+use weft_ir::{ObjectKind, Op, Program, Value, VarKind};
 
 /// The program counter of a thread that has finished.
 pub const FINISHED: Value = -1;
@@ -13,8 +13,13 @@ pub const FINISHED: Value = -1;
 /// Most threads a program may have: thread sets are `u64` bit masks.
 pub const MAX_THREADS: usize = 64;
 
-/// Most cells tracked for lost updates (one bit each in a `u64` mask).
-pub const MAX_TRACKED: usize = 64;
+/// Where a tracked cell's bit lives in a thread's lost-update masks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bit {
+    /// Which word of the mask.
+    pub word: usize,
+    pub mask: Value,
+}
 
 /// Offsets of every component in the state vector.
 #[derive(Clone, Debug)]
@@ -25,10 +30,13 @@ pub struct Layout {
     pub thread: Vec<usize>,
     /// Offset of the lost-update words: per thread, a mask of tracked cells
     /// it has read since its last write of them, then a mask of those that
-    /// another thread wrote since.
+    /// another thread wrote since (each mask `lu_words` words long).
     pub lost_update: usize,
-    /// Bit index of each cell in the lost-update masks, if tracked.
-    pub tracked: Vec<Option<u8>>,
+    /// Words in one lost-update mask (64 tracked cells a word).
+    pub lu_words: usize,
+    /// Each cell's bit in the lost-update masks, if tracked: the cells of
+    /// plain shared variables that some write computes from their own read.
+    pub tracked: Vec<Option<Bit>>,
     /// Number of threads (the length of every FIFO queue).
     pub n_threads: usize,
     /// Total length of a state.
@@ -68,9 +76,15 @@ impl Layout {
                 } = &instr.op
                 {
                     let var = &program.vars[cell.var as usize];
+                    if var.kind != VarKind::Shared {
+                        continue;
+                    }
                     for c in var.base..var.base + var.len {
-                        if tracked[c as usize].is_none() && n_tracked < MAX_TRACKED {
-                            tracked[c as usize] = Some(n_tracked as u8);
+                        if tracked[c as usize].is_none() {
+                            tracked[c as usize] = Some(Bit {
+                                word: n_tracked / 64,
+                                mask: 1 << (n_tracked % 64),
+                            });
                             n_tracked += 1;
                         }
                     }
@@ -78,13 +92,13 @@ impl Layout {
             }
         }
         let lost_update = off;
-        if n_tracked > 0 {
-            off += 2 * n_threads;
-        }
+        let lu_words = n_tracked.div_ceil(64);
+        off += 2 * lu_words * n_threads;
         Layout {
             obj,
             thread,
             lost_update,
+            lu_words,
             tracked,
             n_threads,
             len: off,
@@ -117,17 +131,19 @@ impl Layout {
         self.thread[t] + 1 + i as usize
     }
 
-    /// The lost-update "read" mask word of thread `t`.
-    pub fn lu_read(&self, t: usize) -> usize {
-        self.lost_update + 2 * t
+    /// Word `word` of thread `t`'s lost-update "read" mask.
+    pub fn lu_read(&self, t: usize, word: usize) -> usize {
+        self.lost_update + 2 * self.lu_words * t + word
     }
 
-    /// The lost-update "stale" mask word of thread `t`.
-    pub fn lu_stale(&self, t: usize) -> usize {
-        self.lost_update + 2 * t + 1
+    /// Word `word` of thread `t`'s lost-update "stale" mask.
+    pub fn lu_stale(&self, t: usize, word: usize) -> usize {
+        self.lost_update + 2 * self.lu_words * t + self.lu_words + word
     }
 
-    pub fn tracks_lost_updates(&self) -> bool {
-        self.tracked.iter().any(Option::is_some)
+    /// All of thread `t`'s lost-update words.
+    pub fn lu_all(&self, t: usize) -> std::ops::Range<usize> {
+        let start = self.lu_read(t, 0);
+        start..start + 2 * self.lu_words
     }
 }

@@ -40,8 +40,8 @@ pub use cycles::cycle_components;
 pub use detect::{mark, replay};
 pub use exec::{Exec, Touch};
 pub use finding::*;
+pub use layout::MAX_THREADS;
 pub use layout::{Layout, FINISHED};
-pub use layout::{MAX_THREADS, MAX_TRACKED};
 pub use liveness::{Edge, Edges, NO_STATE};
 pub use options::*;
 pub use schedules::{

@@ -769,3 +769,14 @@ atomic a = 0;
 thread t { loop { let c = choose(0..2); if c == 1 { a.store(2); } } }
 "#
 );
+
+// More than 64 tracked cells: every cell keeps its own lost-update bits.
+verdict!(
+    lost_updates_beyond_64_cells,
+    ["final", "data-race", "lost-update"],
+    r#"
+shared cells: [int; 70];
+thread inc[2] { cells[69] = cells[69] + 1; }
+final assert cells[69] == 2;
+"#
+);
