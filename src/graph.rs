@@ -1,7 +1,7 @@
 //! `weft graph FILE`: the state graph as DOT, JSON or SVG (through
 //! Graphviz), violations and cycles highlighted.
 
-use crate::load::{crashed, load, on_big_stack, Look};
+use crate::load::{load, run_command, Look};
 use clap::{Args, ValueEnum};
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -60,14 +60,7 @@ pub fn main(args: GraphArgs) -> ExitCode {
         json: args.format == GraphFormat::Json,
         color: false,
     };
-    let (text, code) = match on_big_stack(|| graph(&args, &look)) {
-        Ok(done) => done,
-        Err(message) => (crashed(&args.file, message, &look), 2),
-    };
-    let mut stdout = std::io::stdout().lock();
-    let _ = write!(stdout, "{text}");
-    let _ = stdout.flush();
-    ExitCode::from(code)
+    run_command(&args.file, &look, || graph(&args, &look))
 }
 
 fn graph(args: &GraphArgs, look: &Look) -> (String, u8) {

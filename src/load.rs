@@ -151,3 +151,21 @@ pub fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T, String> 
         })
     })
 }
+
+/// Run one command on a file: `f` on a large stack (a panic becomes an
+/// internal-error report), its text to stdout, its code as the exit code.
+pub fn run_command(
+    file: &Path,
+    look: &Look,
+    f: impl FnOnce() -> (String, u8) + Send,
+) -> std::process::ExitCode {
+    use std::io::Write;
+    let (text, code) = match on_big_stack(f) {
+        Ok(done) => done,
+        Err(message) => (crashed(file, message, look), 2),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = write!(stdout, "{text}");
+    let _ = stdout.flush();
+    std::process::ExitCode::from(code)
+}

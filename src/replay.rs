@@ -3,10 +3,10 @@
 //! report.
 
 use crate::cli::{Color, Format};
-use crate::load::{crashed, load, on_big_stack, Look};
+use crate::load::{load, run_command, Look};
 use clap::Args;
 use serde_json::Value;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use weft_ir::Program;
@@ -87,14 +87,7 @@ pub fn main(args: RunArgs) -> ExitCode {
         json: args.format == Format::Json,
         color,
     };
-    let (text, code) = match on_big_stack(|| run(&args, &look)) {
-        Ok(done) => done,
-        Err(message) => (crashed(&args.file, message, &look), 2),
-    };
-    let mut stdout = std::io::stdout().lock();
-    let _ = write!(stdout, "{text}");
-    let _ = stdout.flush();
-    ExitCode::from(code)
+    run_command(&args.file, &look, || run(&args, &look))
 }
 
 fn run(args: &RunArgs, look: &Look) -> (String, u8) {

@@ -2,10 +2,10 @@
 //! the bad ones, by dynamic programming over its state graph.
 
 use crate::cli::Format;
-use crate::load::{crashed, load, on_big_stack, Look};
+use crate::load::{load, run_command, Look};
 use clap::Args;
 use num_bigint::BigUint;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -92,14 +92,7 @@ pub fn main(args: SchedulesArgs) -> ExitCode {
         json: args.format == Format::Json,
         color: false,
     };
-    let (text, code) = match on_big_stack(|| schedules(&args, &look)) {
-        Ok(done) => done,
-        Err(message) => (crashed(&args.file, message, &look), 2),
-    };
-    let mut stdout = std::io::stdout().lock();
-    let _ = write!(stdout, "{text}");
-    let _ = stdout.flush();
-    ExitCode::from(code)
+    run_command(&args.file, &look, || schedules(&args, &look))
 }
 
 /// The output and exit code of one run.
