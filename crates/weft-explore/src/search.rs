@@ -140,6 +140,14 @@ pub fn run(
                     }
                     continue;
                 }
+                // Full: a state not seen yet cannot be stored (the lookup
+                // only happens once the limit is reached).
+                if let Some(m) = options.max_states {
+                    if graph.states.len() as u64 >= m && !graph.states.contains(&*tr.state) {
+                        limit = Some(Limit::MaxStates(m));
+                        break 'search;
+                    }
+                }
                 let (idx, new) = graph.states.insert_full(tr.state.into_boxed_slice());
                 if record {
                     edges.edges.push(Edge {
@@ -157,13 +165,6 @@ pub fn run(
                         branch,
                     });
                     debug_assert_eq!(idx + 1, graph.parents.len());
-                    if options
-                        .max_states
-                        .is_some_and(|m| graph.states.len() as u64 >= m)
-                    {
-                        limit = Some(Limit::MaxStates(graph.states.len() as u64));
-                        break 'search;
-                    }
                 }
             }
         }

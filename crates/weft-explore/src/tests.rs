@@ -267,3 +267,23 @@ fn explore_hands_back_every_state_and_edge_with_marks() {
         2
     );
 }
+
+#[test]
+fn max_states_stores_exactly_that_many() {
+    let full = check(&counter(3), &Options::default(), &mut |_| {});
+    for m in 1..full.stats.states {
+        let options = Options {
+            max_states: Some(m),
+            ..Options::default()
+        };
+        let out = check(&counter(3), &options, &mut |_| {});
+        assert_eq!(out.stats.states, m);
+        assert_eq!(out.limit, Some(crate::Limit::MaxStates(m)));
+    }
+    let options = Options {
+        max_states: Some(full.stats.states),
+        ..Options::default()
+    };
+    // Exactly enough room: the search completes.
+    assert_eq!(check(&counter(3), &options, &mut |_| {}).limit, None);
+}

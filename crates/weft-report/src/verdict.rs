@@ -73,8 +73,7 @@ pub fn kinds_summary(outcome: &Outcome, severity: Severity) -> String {
 }
 
 /// What stopped the search, named by the flag that sets the limit:
-/// `--max-states stopped the search after 1001 states`. The explorer reports
-/// the states it had stored, which may pass the limit by one.
+/// `--max-states stopped the search after 1000 states`.
 pub fn limit_text(limit: Limit) -> String {
     match limit {
         Limit::MaxStates(n) => format!("--max-states stopped the search after {n} states"),
