@@ -3,7 +3,7 @@
 //! bounds).
 
 use crate::layout::{Layout, FINISHED};
-use weft_ir::{BinOp, Expr, Op, Program, SrcSpan, ThreadRef, UnOp, Value};
+use weft_ir::{BinOp, CellRef, Expr, Instr, Op, Program, SrcSpan, ThreadRef, UnOp, Value};
 
 /// Most local instructions followed to find where a thread stands.
 const AT_BUDGET: u32 = 10_000;
@@ -103,52 +103,42 @@ impl Env<'_> {
             let Some(instr) = code.instrs.get(pc) else {
                 return false;
             };
-            let env = Env {
-                program: self.program,
-                layout: self.layout,
-                state: self.state,
-                locals: &locals,
-            };
-            pc = match &instr.op {
-                Op::Set { dst, value, .. } => match env.eval(value) {
-                    Ok(v) => {
-                        locals[*dst as usize] = v;
-                        pc + 1
-                    }
-                    Err(_) => return false,
-                },
-                Op::SetIdx {
-                    base,
-                    len,
-                    idx,
-                    value,
-                    ..
-                } => match (env.eval(idx), env.eval(value)) {
-                    (Ok(i), Ok(v)) if i >= 0 && i < *len as Value => {
-                        locals[(*base as usize) + i as usize] = v;
-                        pc + 1
-                    }
-                    _ => return false,
-                },
-                Op::Clear { from, to } => {
-                    for x in &mut locals[*from as usize..*to as usize] {
-                        *x = 0;
-                    }
-                    pc + 1
-                }
-                Op::Jump(target) => *target as usize,
-                Op::JumpIfNot { cond, target } => match env.eval(cond) {
-                    Ok(0) => *target as usize,
-                    Ok(_) => pc + 1,
-                    Err(_) => return false,
-                },
-                Op::Progress => pc + 1,
-                // The next step starts here (or branches): the thread is
-                // not further along than this.
+            // The next step starts at anything but local work (or a local
+            // error): the thread is not further along than this.
+            match local_step(
+                self.program,
+                self.layout,
+                self.state,
+                &mut locals,
+                pc,
+                instr,
+            ) {
+                Some(Ok(next)) => pc = next,
                 _ => return false,
-            };
+            }
         }
         false
+    }
+
+    /// The cell a cell reference names, its index checked.
+    pub fn cell(&self, c: &CellRef, span: SrcSpan) -> EvalResult<u32> {
+        let var = &self.program.vars[c.var as usize];
+        match &c.idx {
+            None => Ok(var.base),
+            Some(e) => {
+                let i = self.eval(e)?;
+                if i < 0 || i >= var.len as Value {
+                    return rt_err(
+                        span,
+                        format!(
+                            "index {i} is out of bounds: {} has {} cells",
+                            var.name, var.len
+                        ),
+                    );
+                }
+                Ok(var.base + i as u32)
+            }
+        }
     }
 
     /// The instance a thread reference names.
@@ -171,6 +161,66 @@ impl Env<'_> {
             }
         }
     }
+}
+
+/// Run one instruction of local work on a frame of locals kept apart from
+/// the state (a specification's, or a copy of a thread's): the next program
+/// counter, or `None` when `instr` is not local work.
+pub fn local_step(
+    program: &Program,
+    layout: &Layout,
+    state: &[Value],
+    locals: &mut [Value],
+    pc: usize,
+    instr: &Instr,
+) -> Option<EvalResult<usize>> {
+    let eval = |locals: &[Value], e: &Expr| {
+        Env {
+            program,
+            layout,
+            state,
+            locals,
+        }
+        .eval(e)
+    };
+    Some(match &instr.op {
+        Op::Set { dst, value, range } => eval(locals, value).and_then(|v| {
+            check_range(v, *range, "a local", instr.span)?;
+            locals[*dst as usize] = v;
+            Ok(pc + 1)
+        }),
+        Op::SetIdx {
+            base,
+            len,
+            idx,
+            value,
+            range,
+        } => (|| {
+            let i = eval(locals, idx)?;
+            if i < 0 || i >= *len as Value {
+                return rt_err(
+                    instr.span,
+                    format!("index {i} is out of bounds for an array of length {len}"),
+                );
+            }
+            let v = eval(locals, value)?;
+            check_range(v, *range, "a local", instr.span)?;
+            locals[*base as usize + i as usize] = v;
+            Ok(pc + 1)
+        })(),
+        Op::Clear { from, to } => {
+            for l in &mut locals[*from as usize..*to as usize] {
+                *l = 0;
+            }
+            Ok(pc + 1)
+        }
+        Op::Jump(target) => Ok(*target as usize),
+        Op::JumpIfNot { cond, target } => {
+            eval(locals, cond).map(|c| if c == 0 { *target as usize } else { pc + 1 })
+        }
+        Op::Progress => Ok(pc + 1),
+        _ => return None,
+    })
 }
 
 /// One binary operation with 64-bit overflow and division checks.

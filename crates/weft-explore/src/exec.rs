@@ -389,15 +389,18 @@ impl<'a, 'p> Run<'a, 'p> {
         }
     }
 
-    fn eval(&self, e: &weft_ir::Expr) -> EvalResult<Value> {
-        let locals_start = self.pc_slot + 1;
+    /// What expressions of this thread see: the state, and its locals in it.
+    fn env(&self) -> Env<'_> {
         Env {
             program: self.x.program,
             layout: &self.x.layout,
             state: &self.st,
-            locals: &self.st[locals_start..],
+            locals: &self.st[self.pc_slot + 1..],
         }
-        .eval(e)
+    }
+
+    fn eval(&self, e: &weft_ir::Expr) -> EvalResult<Value> {
+        self.env().eval(e)
     }
 
     fn local(&self, i: u32) -> usize {
@@ -412,23 +415,7 @@ impl<'a, 'p> Run<'a, 'p> {
     }
 
     fn cell(&self, c: &CellRef, span: SrcSpan) -> EvalResult<u32> {
-        let var = &self.x.program.vars[c.var as usize];
-        match &c.idx {
-            None => Ok(var.base),
-            Some(e) => {
-                let i = self.eval(e)?;
-                if i < 0 || i >= var.len as Value {
-                    return rt_err(
-                        span,
-                        format!(
-                            "index {i} is out of bounds: {} has {} cells",
-                            var.name, var.len
-                        ),
-                    );
-                }
-                Ok(var.base + i as u32)
-            }
-        }
+        self.env().cell(c, span)
     }
 
     fn obj(&self, o: &ObjRef, span: SrcSpan) -> EvalResult<usize> {
@@ -514,6 +501,22 @@ impl<'a, 'p> Run<'a, 'p> {
         }
         self.st[cell as usize] = v;
         Ok(())
+    }
+
+    /// "read x = 1", "store flag = true": one access, for traces.
+    fn access_note(&self, c: u32, v: Value, write: bool) -> String {
+        let atomic = self.x.program.var_of_cell(c).kind == VarKind::Atomic;
+        let verb = match (atomic, write) {
+            (true, false) => "load",
+            (true, true) => "store",
+            (false, false) => "read",
+            (false, true) => "write",
+        };
+        format!(
+            "{verb} {} = {}",
+            self.x.program.cell_name(c),
+            self.show(c, v)
+        )
     }
 
     /// A cell's value as users write it (`true` for a bool).
@@ -616,13 +619,7 @@ impl<'a, 'p> Run<'a, 'p> {
                 let c = self.cell(cell, span)?;
                 let v = self.read_cell(c, *racy, span);
                 self.set_local(Some(*dst), v);
-                self.note(|r| {
-                    let verb = match r.x.program.var_of_cell(c).kind {
-                        VarKind::Atomic => "load",
-                        _ => "read",
-                    };
-                    format!("{verb} {} = {}", r.x.program.cell_name(c), r.show(c, v))
-                });
+                self.note(|r| r.access_note(c, v, false));
             }
             Op::Write {
                 cell,
@@ -632,13 +629,7 @@ impl<'a, 'p> Run<'a, 'p> {
                 let c = self.cell(cell, span)?;
                 let v = self.eval(value)?;
                 self.write_cell(c, v, *from_read, span)?;
-                self.note(|r| {
-                    let verb = match r.x.program.var_of_cell(c).kind {
-                        VarKind::Atomic => "store",
-                        _ => "write",
-                    };
-                    format!("{verb} {} = {}", r.x.program.cell_name(c), r.show(c, v))
-                });
+                self.note(|r| r.access_note(c, v, true));
             }
             Op::Rmw {
                 dst,
@@ -715,16 +706,7 @@ impl<'a, 'p> Run<'a, 'p> {
             }
             Op::Fence => self.note(|_| "fence".to_string()),
             Op::Join { thread } => {
-                let env_t = {
-                    let locals_start = self.pc_slot + 1;
-                    Env {
-                        program: self.x.program,
-                        layout: &self.x.layout,
-                        state: &self.st,
-                        locals: &self.st[locals_start..],
-                    }
-                    .thread(thread)?
-                };
+                let env_t = self.env().thread(thread)?;
                 if !self.x.finished(&self.st, env_t) {
                     return Err(Stop::Blocked(span, BlockReason::Join(env_t)));
                 }
