@@ -100,6 +100,16 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Fairness::Weak)]
     pub fairness: Fairness,
 
+    /// Store whole states instead of 64-bit fingerprints: no chance of a
+    /// missed state, several times the memory.
+    #[arg(long)]
+    pub exact: bool,
+
+    /// Worker threads expanding each layer of the search (default: one per
+    /// core). Verdicts and schedules are the same for every value.
+    #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub jobs: Option<u16>,
+
     /// Look only for these kinds of violation (comma-separated).
     #[arg(long, value_name = "KIND,...", value_delimiter = ',', value_parser = parse_kind)]
     pub check: Vec<Kind>,

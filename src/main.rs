@@ -120,6 +120,8 @@ fn settings(args: &CheckArgs, kinds: Vec<weft_explore::Kind>) -> Settings {
             timeout: args.timeout,
             fairness: args.fairness.into(),
             record_graph: false,
+            exact: args.exact,
+            jobs: args.jobs.map_or(0, usize::from),
         },
         progress: std::io::stderr().is_terminal() && !json && !args.quiet,
     }

@@ -118,6 +118,7 @@ fn schedules(args: &SchedulesArgs, look: &Look) -> (String, u8) {
             Limit::MaxStates(n) => format!("--max-states stopped the search at {n} states"),
             Limit::Timeout(t) => format!("--timeout stopped the search after {:?}", t),
             Limit::MaxDepth(d) => format!("--max-depth stopped the search at depth {d}"),
+            Limit::Storage(_) => weft_report::limit_text(limit),
         };
         let message = format!(
             "cannot count the schedules of {}: {why}, before the state graph was complete",

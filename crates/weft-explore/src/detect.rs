@@ -12,11 +12,36 @@ use weft_ir::{SrcSpan, Value};
 /// What makes two violations the same: kind, source locations, detail.
 type Key = (Kind, Vec<u32>, String);
 
+/// A violation and where the search made it: (state id, order among the
+/// findings of that state). Of the same violation found by several
+/// workers, the one made first in breadth-first order is kept.
+#[derive(Debug)]
+pub struct Found {
+    pub at: (u32, u32),
+    pub key: Key,
+    pub finding: Finding,
+}
+
+/// Keep the first of each violation, in the order the search made them.
+pub fn first_of_each(mut found: Vec<Found>) -> Vec<Finding> {
+    found.sort_by_key(|f| f.at);
+    let mut seen = FxHashSet::default();
+    found
+        .into_iter()
+        .filter(|f| seen.insert(f.key.clone()))
+        .map(|f| f.finding)
+        .collect()
+}
+
 pub struct Detector<'e, 'p> {
     exec: &'e Exec<'p>,
     checks: Vec<Kind>,
     seen: FxHashSet<Key>,
-    findings: Vec<Finding>,
+    findings: Vec<Found>,
+    /// The key of the last fresh violation.
+    last: Option<Key>,
+    /// The state being checked, and how many findings it has made so far.
+    at: (u32, u32),
     /// Kinds observed since the last `take_marks`, new or not.
     marks: u16,
 }
@@ -37,12 +62,33 @@ impl<'e, 'p> Detector<'e, 'p> {
             checks: options.checks.clone(),
             seen: FxHashSet::default(),
             findings: Vec::new(),
+            last: None,
+            at: (0, 0),
             marks: 0,
         }
     }
 
-    pub fn into_findings(self) -> Vec<Finding> {
-        self.findings
+    /// The findings made since the last call, each with where it was made.
+    pub fn take_findings(&mut self) -> Vec<Found> {
+        std::mem::take(&mut self.findings)
+    }
+
+    /// The checks that follow are of state `id`.
+    pub fn at(&mut self, id: u32) {
+        self.at = (id, 0);
+    }
+
+    fn found(&mut self, finding: Finding) {
+        let key = self
+            .last
+            .take()
+            .unwrap_or_else(|| (finding.kind, Vec::new(), finding.message.clone()));
+        self.findings.push(Found {
+            at: self.at,
+            key,
+            finding,
+        });
+        self.at.1 += 1;
     }
 
     fn on(&self, kind: Kind) -> bool {
@@ -55,7 +101,11 @@ impl<'e, 'p> Detector<'e, 'p> {
             return false;
         }
         self.marks |= mark(key.0);
-        self.seen.insert(key)
+        let fresh = self.seen.insert(key.clone());
+        if fresh {
+            self.last = Some(key);
+        }
+        fresh
     }
 
     /// The kinds observed (in a state, or on a step) since the last call.
@@ -78,7 +128,7 @@ impl<'e, 'p> Detector<'e, 'p> {
                 Ok(false) => {
                     if self.fresh((Kind::Invariant, vec![k as u32], String::new())) {
                         let (schedule, _) = self.schedule(graph, id, None);
-                        self.findings.push(Finding {
+                        self.found(Finding {
                             kind: Kind::Invariant,
                             message: format!("invariant \"{}\" does not hold", inv.name),
                             locations: vec![Location {
@@ -100,7 +150,7 @@ impl<'e, 'p> Detector<'e, 'p> {
     fn runtime_in_spec(&mut self, graph: &Graph, id: u32, e: crate::eval::RuntimeError) {
         if self.fresh((Kind::Runtime, span_key(e.span).to_vec(), class(&e.message))) {
             let (schedule, _) = self.schedule(graph, id, None);
-            self.findings.push(Finding {
+            self.found(Finding {
                 kind: Kind::Runtime,
                 message: e.message,
                 locations: vec![Location {
@@ -161,7 +211,7 @@ impl<'e, 'p> Detector<'e, 'p> {
                         )
                     })
                     .collect();
-                self.findings.push(Finding {
+                self.found(Finding {
                     kind: Kind::Deadlock,
                     message: format!("deadlock: no thread can move ({})", waits.join(", ")),
                     locations,
@@ -225,7 +275,7 @@ impl<'e, 'p> Detector<'e, 'p> {
                             self.thread_name(u).to_string(),
                         );
                         let (schedule, _) = self.schedule(graph, id, None);
-                        self.findings.push(Finding {
+                        self.found(Finding {
                             kind: Kind::DataRace,
                             message: format!(
                                 "data race on {cell}: {tn} is about to {} it while {un} is about to {} it",
@@ -265,7 +315,7 @@ impl<'e, 'p> Detector<'e, 'p> {
                             Some(m) => format!("final assertion failed: {m}"),
                             None => format!("final assertion failed: {}", fin.name),
                         };
-                        self.findings.push(Finding {
+                        self.found(Finding {
                             kind: Kind::Final,
                             message,
                             locations: vec![Location {
@@ -291,7 +341,7 @@ impl<'e, 'p> Detector<'e, 'p> {
             let var = self.exec.program.var_of_cell(cell).name.clone();
             if self.fresh((Kind::LostUpdate, span_key(span).to_vec(), var)) {
                 let finding = self.lost_update(graph, id, t, tr, cell, span);
-                self.findings.push(finding);
+                self.found(finding);
             }
         }
         let Some(event) = &tr.event else {
@@ -312,7 +362,7 @@ impl<'e, 'p> Detector<'e, 'p> {
         if self.fresh((kind, span_key(span).to_vec(), key)) {
             let (schedule, _) = self.schedule(graph, id, Some((t, tr.branch)));
             let name = self.thread_name(t as usize).to_string();
-            self.findings.push(Finding {
+            self.found(Finding {
                 kind,
                 message,
                 locations: vec![Location {
@@ -403,7 +453,7 @@ impl<'e, 'p> Detector<'e, 'p> {
     ) -> (Vec<Step>, Vec<Trace>) {
         let mut path = graph.path(id);
         path.extend(extra);
-        replay(self.exec, &graph.states[0], &path)
+        replay(self.exec, graph.initial(), &path)
     }
 }
 

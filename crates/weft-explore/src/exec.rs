@@ -94,6 +94,81 @@ pub struct ThreadStep {
     pub blocked: Option<(SrcSpan, BlockReason)>,
     /// Plain shared accesses of every branch, blocked ones included.
     pub accesses: Vec<Access>,
+    /// Buffers of earlier steps, reused so that stepping allocates nothing
+    /// once they are warm.
+    pool: Pool,
+}
+
+/// Buffers a [`ThreadStep`] recycles from one step to the next.
+#[derive(Clone, Debug, Default)]
+struct Pool {
+    states: Vec<Vec<Value>>,
+    lost: Vec<Vec<(u32, SrcSpan)>>,
+    saved: Vec<Value>,
+    ranges: Vec<u32>,
+    script: Vec<u32>,
+    accesses: Vec<Access>,
+}
+
+impl Pool {
+    /// Take back the buffers of the transitions of an earlier step.
+    fn recycle(&mut self, transitions: &mut Vec<Transition>) {
+        for tr in transitions.drain(..) {
+            self.states.push(tr.state);
+            self.lost.push(tr.lost_updates);
+        }
+    }
+
+    fn run<'a, 'p>(
+        &mut self,
+        x: &'a Exec<'p>,
+        state: &[Value],
+        t: usize,
+        script: &'a [u32],
+        trace: bool,
+    ) -> Run<'a, 'p> {
+        let mut st = self.states.pop().unwrap_or_default();
+        st.clear();
+        st.extend_from_slice(state);
+        let mut lost = self.lost.pop().unwrap_or_default();
+        lost.clear();
+        let mut ranges = std::mem::take(&mut self.ranges);
+        ranges.clear();
+        let mut accesses = std::mem::take(&mut self.accesses);
+        accesses.clear();
+        let code = &x.program.codes[x.program.threads[t].code as usize];
+        Run {
+            x,
+            code,
+            st,
+            saved: std::mem::take(&mut self.saved),
+            t,
+            pc_slot: x.layout.thread[t],
+            script,
+            ranges,
+            accesses,
+            lost_updates: lost,
+            progress: false,
+            depth: 0,
+            visible: false,
+            span: None,
+            trace: trace.then(Trace::default),
+        }
+    }
+
+    /// Take back what a run still holds (its state, unless a transition
+    /// took it).
+    fn finish(&mut self, run: Run) {
+        if run.st.capacity() > 0 {
+            self.states.push(run.st);
+        }
+        if run.lost_updates.capacity() > 0 {
+            self.lost.push(run.lost_updates);
+        }
+        self.saved = run.saved;
+        self.ranges = run.ranges;
+        self.accesses = run.accesses;
+    }
 }
 
 /// What a replayed step did, for reports.
@@ -129,16 +204,17 @@ impl<'p> Exec<'p> {
 
     /// Every branch of thread `t`'s next step from `state`.
     pub fn step(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
-        out.transitions.clear();
+        out.pool.recycle(&mut out.transitions);
         out.blocked = None;
         out.accesses.clear();
         if self.finished(state, t) {
             return;
         }
-        let mut script: Vec<u32> = Vec::new();
+        let mut script = std::mem::take(&mut out.pool.script);
+        script.clear();
         let mut branch = 0;
         loop {
-            let mut run = Run::new(self, state, t, &script, false);
+            let mut run = out.pool.run(self, state, t, &script, false);
             let result = run.run();
             out.accesses.extend_from_slice(&run.accesses);
             match result {
@@ -152,10 +228,14 @@ impl<'p> Exec<'p> {
             }
             branch += 1;
             let ranges = std::mem::take(&mut run.ranges);
-            if !next_script(&mut script, &ranges) {
+            out.pool.finish(run);
+            let more = next_script(&mut script, &ranges);
+            out.pool.ranges = ranges;
+            if !more {
                 break;
             }
         }
+        out.pool.script = script;
     }
 
     /// Replay branch `branch` of thread `t`'s step, describing it.
@@ -163,7 +243,7 @@ impl<'p> Exec<'p> {
         let mut script: Vec<u32> = Vec::new();
         let mut b = 0;
         loop {
-            let mut run = Run::new(self, state, t, &script, true);
+            let mut run = Pool::default().run(self, state, t, &script, true);
             let result = run.run();
             if b == branch {
                 let trace = run.trace.take().unwrap_or_default();
@@ -217,6 +297,8 @@ struct Run<'a, 'p> {
     x: &'a Exec<'p>,
     code: &'p Code,
     st: Vec<Value>,
+    /// Scratch for `tail`'s look-ahead.
+    saved: Vec<Value>,
     t: usize,
     /// Offset of the program counter; locals follow.
     pc_slot: usize,
@@ -234,26 +316,6 @@ struct Run<'a, 'p> {
 }
 
 impl<'a, 'p> Run<'a, 'p> {
-    fn new(x: &'a Exec<'p>, state: &[Value], t: usize, script: &'a [u32], trace: bool) -> Self {
-        let code = &x.program.codes[x.program.threads[t].code as usize];
-        Run {
-            x,
-            code,
-            st: state.to_vec(),
-            t,
-            pc_slot: x.layout.thread[t],
-            script,
-            ranges: Vec::new(),
-            accesses: Vec::new(),
-            lost_updates: Vec::new(),
-            progress: false,
-            depth: 0,
-            visible: false,
-            span: None,
-            trace: trace.then(Trace::default),
-        }
-    }
-
     fn transition(&mut self, branch: u32, event: Option<Event>) -> Transition {
         Transition {
             branch,
@@ -332,7 +394,9 @@ impl<'a, 'p> Run<'a, 'p> {
     /// states.
     fn tail(&mut self) {
         let saved_pc = self.pc();
-        let saved = self.st.clone();
+        let mut saved = std::mem::take(&mut self.saved);
+        saved.clear();
+        saved.extend_from_slice(&self.st);
         let saved_progress = self.progress;
         let notes = self.trace.as_ref().map(|t| t.notes.len());
         let mut budget = LOCAL_BUDGET;
@@ -351,10 +415,12 @@ impl<'a, 'p> Run<'a, 'p> {
             }
         };
         if finished {
+            self.saved = saved;
             self.finish();
             return;
         }
-        self.st = saved;
+        std::mem::swap(&mut self.st, &mut saved);
+        self.saved = saved;
         self.progress = saved_progress;
         if let (Some(n), Some(tr)) = (notes, self.trace.as_mut()) {
             tr.notes.truncate(n);

@@ -140,6 +140,8 @@ pub enum Limit {
     MaxStates(u64),
     MaxDepth(u32),
     Timeout(Duration),
+    /// The schedule log could not be written (a full disk, say).
+    Storage(std::io::ErrorKind),
 }
 
 /// Counters of a search.
@@ -153,6 +155,22 @@ pub struct Stats {
     /// Length of the longest shortest path explored.
     pub depth: u32,
     pub elapsed: Duration,
+    /// States were told apart by 64-bit fingerprints (not `--exact`).
+    pub fingerprints: bool,
+    /// Peak bytes of the visited set (the table and what it keeps in memory).
+    pub store_bytes: u64,
+}
+
+impl Stats {
+    /// Chance that two of the stored states shared a fingerprint, so that
+    /// one of them was never explored (0 with `--exact`).
+    pub fn collision_probability(&self) -> f64 {
+        if self.fingerprints {
+            crate::store::collision_probability(self.states)
+        } else {
+            0.0
+        }
+    }
 }
 
 /// The result of checking one program.

@@ -8,7 +8,8 @@
 //! | `layout` | where each part of a state lives in the flat state vector |
 //! | `eval` | pure expressions and their runtime errors |
 //! | `exec` | one thread's next step, in every way it can go |
-//! | `search` | breadth-first search with a visited set |
+//! | `search` | breadth-first search, a layer at a time, on several threads |
+//! | `store` | packed states, fingerprint and exact visited sets, the schedule log |
 //! | `detect` | the checks of LANGUAGE.md section 7 |
 //! | `deadlock` | who waits for whom, and the wait-for cycle |
 //! | `spec` | invariants and final assertions |
@@ -33,6 +34,7 @@ mod scc;
 mod schedules;
 mod search;
 mod spec;
+mod store;
 mod walk;
 
 pub use classes::{classes, conflict, normal_form, Class, Footprint, Footprints};

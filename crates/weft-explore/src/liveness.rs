@@ -324,7 +324,7 @@ fn report(
     let mut path = graph.path(c.entry);
     let stem_len = path.len();
     path.extend(walk.iter().map(|(_, e)| (e.thread, e.branch)));
-    let (mut schedule, _) = replay(exec, &graph.states[0], &path);
+    let (mut schedule, _) = replay(exec, graph.initial(), &path);
     let cycle = schedule.split_off(stem_len.min(schedule.len()));
     let name = |t: u32| exec.program.threads[t as usize].name.clone();
     let mut locations: Vec<Location> = Vec::new();
@@ -366,7 +366,7 @@ fn report(
                 .collect();
             if mine.is_empty() {
                 let mut step = ThreadStep::default();
-                exec.step(&graph.states[c.entry as usize], t as usize, &mut step);
+                exec.step(&graph.state(exec, c.entry), t as usize, &mut step);
                 let span = step
                     .blocked
                     .map(|(s, _)| s)

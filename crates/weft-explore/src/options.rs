@@ -19,6 +19,10 @@ pub struct Options {
     /// Keep every edge of the state graph and hand it back
     /// ([`crate::explore`]), for counting schedules and drawing the graph.
     pub record_graph: bool,
+    /// Store whole states instead of 64-bit fingerprints (`--exact`).
+    pub exact: bool,
+    /// Threads expanding the frontier (`--jobs`); 0 means one per core.
+    pub jobs: usize,
 }
 
 /// Which infinite schedules the liveness checks consider.
@@ -40,6 +44,8 @@ impl Default for Options {
             timeout: None,
             fairness: Fairness::Weak,
             record_graph: false,
+            exact: false,
+            jobs: 0,
         }
     }
 }

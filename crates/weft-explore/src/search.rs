@@ -1,40 +1,40 @@
-//! Breadth-first search over the state graph with a visited set, so the
+//! Breadth-first search over the state graph, a layer at a time, so the
 //! first schedule found for each violation is a shortest one.
 //!
-//! States are numbered in the order they are found; since that order is
-//! breadth-first, the visited set doubles as the queue. Each state keeps
-//! its parent and the (thread, branch) step that reached it, from which
-//! schedules are replayed for reports.
+//! Each layer is expanded in blocks, by several workers when `--jobs` asks
+//! for it (phase 1: step every thread of every state of the block, run the
+//! checks, pack each successor and look it up in the visited set, which no
+//! one changes meanwhile). Then one thread goes through the blocks in order
+//! (phase 2): the successors not seen before get the next ids, their
+//! parents go to the schedule log, and they form the next layer. Ids, and
+//! so schedules and the choice among equal findings, come out exactly as a
+//! single worker would make them, whatever the number of workers.
 
-use crate::detect::Detector;
+use crate::detect::{first_of_each, Detector, Found as Finding0};
 use crate::exec::{Exec, ThreadStep};
 use crate::liveness::{self, Edge, Edges, NO_STATE};
+use crate::store::{self, ExactTable, Found, FpTable, Log, Parent, Visited};
 use crate::{Limit, Options, Outcome, Progress, Stats};
-use indexmap::IndexSet;
-use rustc_hash::FxBuildHasher;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 use weft_ir::{Program, Value};
 
-/// How a state was first reached.
-#[derive(Clone, Copy, Debug)]
-pub struct Parent {
-    /// Index of the previous state (`u32::MAX` for the initial state).
-    pub state: u32,
-    pub thread: u32,
-    pub branch: u32,
-}
-
-/// The visited set and the way back to the initial state.
+/// The way back from any state to the initial one.
 pub struct Graph {
-    pub states: IndexSet<Box<[Value]>, FxBuildHasher>,
-    pub parents: Vec<Parent>,
+    init: Vec<Value>,
+    log: Log,
 }
 
 impl Graph {
+    pub fn initial(&self) -> &[Value] {
+        &self.init
+    }
+
     /// The (thread, branch) steps from the initial state to state `i`.
     pub fn path(&self, mut i: u32) -> Vec<(u32, u32)> {
         let mut path = Vec::new();
-        while let Some(p) = self.parents.get(i as usize) {
+        while i < self.log.len() {
+            let p = self.log.get(i);
             if p.state == u32::MAX {
                 break;
             }
@@ -43,6 +43,18 @@ impl Graph {
         }
         path.reverse();
         path
+    }
+
+    /// State `i`, rebuilt by replaying its path.
+    pub fn state(&self, exec: &Exec, i: u32) -> Vec<Value> {
+        let mut state = self.init.clone();
+        for (t, branch) in self.path(i) {
+            match exec.replay(&state, t as usize, branch) {
+                Some((tr, _)) => state = tr.state,
+                None => break,
+            }
+        }
+        state
     }
 }
 
@@ -54,6 +66,206 @@ pub struct StateGraph {
     pub edges: Edges,
 }
 
+/// One layer of the search: packed states with consecutive ids.
+struct Layer {
+    first: u32,
+    /// Where each state starts in `bytes` (one more entry than states).
+    starts: Vec<usize>,
+    bytes: Vec<u8>,
+}
+
+impl Layer {
+    fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    fn state(&self, k: usize) -> &[u8] {
+        &self.bytes[self.starts[k]..self.starts[k + 1]]
+    }
+}
+
+/// A successor not in the visited set when its block was expanded.
+struct Candidate {
+    fp: u64,
+    parent: u32,
+    thread: u32,
+    branch: u32,
+    /// Its packed state in the block's `bytes`.
+    start: usize,
+    end: usize,
+}
+
+/// Where an edge leads, before phase 2 knows every id.
+#[derive(Clone, Copy)]
+enum Target {
+    Id(u32),
+    Candidate(usize),
+    Nowhere,
+}
+
+/// An expanded state's part of the state graph, for the liveness checks.
+struct Opened {
+    enabled: u64,
+    finished: u64,
+    marks: u16,
+    edges: std::ops::Range<usize>,
+}
+
+/// What expanding one block produced.
+#[derive(Default)]
+struct Block {
+    candidates: Vec<Candidate>,
+    bytes: Vec<u8>,
+    opened: Vec<Opened>,
+    edges: Vec<(Target, Edge)>,
+    transitions: u64,
+    /// Some state at the depth limit still had steps.
+    depth_limited: bool,
+    findings: Vec<Finding0>,
+}
+
+/// What every worker shares during phase 1.
+struct Shared<'a, 'e, 'p> {
+    exec: &'e Exec<'p>,
+    graph: &'a Graph,
+    visited: &'a Visited,
+    record: bool,
+    at_depth_limit: bool,
+}
+
+/// One worker's buffers, kept from layer to layer.
+struct Worker<'e, 'p> {
+    detector: Detector<'e, 'p>,
+    steps: Vec<ThreadStep>,
+    state: Vec<Value>,
+}
+
+impl<'e, 'p> Worker<'e, 'p> {
+    fn new(exec: &'e Exec<'p>, options: &Options) -> Self {
+        Worker {
+            detector: Detector::new(exec, options),
+            steps: (0..exec.program.threads.len())
+                .map(|_| ThreadStep::default())
+                .collect(),
+            state: vec![0; exec.layout.len],
+        }
+    }
+
+    /// Phase 1 for states `range` of `layer`.
+    fn expand(&mut self, sh: &Shared, layer: &Layer, range: std::ops::Range<usize>) -> Block {
+        let exec = sh.exec;
+        let mut out = Block::default();
+        for k in range {
+            let id = layer.first + k as u32;
+            store::unpack(layer.state(k), &mut self.state);
+            let state = &self.state[..];
+            let det = &mut self.detector;
+            det.at(id);
+            det.check_state(sh.graph, id, state);
+            let mut enabled = 0;
+            for (t, step) in self.steps.iter_mut().enumerate() {
+                exec.step(state, t, step);
+                enabled += step.transitions.len();
+            }
+            det.check_steps(sh.graph, id, state, &self.steps);
+            let marks = det.take_marks();
+            let first_edge = out.edges.len();
+            if sh.at_depth_limit && enabled > 0 {
+                out.depth_limited = true;
+                if sh.record {
+                    out.opened
+                        .push(opened(exec, state, &self.steps, marks, first_edge));
+                }
+                continue;
+            }
+            for (t, step) in self.steps.iter().enumerate() {
+                for tr in &step.transitions {
+                    out.transitions += 1;
+                    let ends = det.check_transition(sh.graph, id, t as u32, tr);
+                    let kinds = det.take_marks();
+                    let edge = Edge {
+                        to: NO_STATE,
+                        thread: t as u32,
+                        branch: tr.branch,
+                        progress: tr.progress,
+                        kinds,
+                    };
+                    if ends {
+                        if sh.record {
+                            out.edges.push((Target::Nowhere, edge));
+                        }
+                        continue;
+                    }
+                    let start = out.bytes.len();
+                    store::pack(&tr.state, &mut out.bytes);
+                    let fp = store::fingerprint(&out.bytes[start..]);
+                    let target = match sh.visited.find(fp, &tr.state) {
+                        Found::Old(old) => {
+                            out.bytes.truncate(start);
+                            Target::Id(old.unwrap_or(NO_STATE))
+                        }
+                        Found::New => {
+                            out.candidates.push(Candidate {
+                                fp,
+                                parent: id,
+                                thread: t as u32,
+                                branch: tr.branch,
+                                start,
+                                end: out.bytes.len(),
+                            });
+                            Target::Candidate(out.candidates.len() - 1)
+                        }
+                    };
+                    if sh.record {
+                        out.edges.push((target, edge));
+                    }
+                }
+            }
+            if sh.record {
+                out.opened
+                    .push(opened(exec, state, &self.steps, marks, first_edge));
+            }
+        }
+        fix_edge_ranges(&mut out);
+        out.findings = self.detector.take_findings();
+        out
+    }
+}
+
+/// The liveness bookkeeping of one expanded state (its edges follow).
+fn opened(exec: &Exec, state: &[Value], steps: &[ThreadStep], marks: u16, first: usize) -> Opened {
+    let mut enabled = 0u64;
+    let mut finished = 0u64;
+    for (t, step) in steps.iter().enumerate() {
+        if !step.transitions.is_empty() {
+            enabled |= 1 << t;
+        }
+        if exec.finished(state, t) {
+            finished |= 1 << t;
+        }
+    }
+    Opened {
+        enabled,
+        finished,
+        marks,
+        edges: first..first,
+    }
+}
+
+/// Each opened state's edges run up to the next one's first edge.
+fn fix_edge_ranges(out: &mut Block) {
+    let n = out.edges.len();
+    for i in 0..out.opened.len() {
+        let end = out.opened.get(i + 1).map_or(n, |o| o.edges.start);
+        out.opened[i].edges.end = end;
+    }
+}
+
+/// States per block: small enough to share out, big enough to amortize.
+fn block_size(n: usize, jobs: usize) -> usize {
+    (n / (jobs * 8)).clamp(64, 4096)
+}
+
 pub fn run(
     program: &Program,
     options: &Options,
@@ -61,136 +273,211 @@ pub fn run(
 ) -> (Outcome, Option<StateGraph>) {
     let start = Instant::now();
     let exec = Exec::new(program);
-    let n_threads = program.threads.len();
-    let mut graph = Graph {
-        states: IndexSet::with_hasher(FxBuildHasher),
-        parents: Vec::new(),
+    let liveness = options.checks(crate::Kind::Livelock) || options.checks(crate::Kind::Starvation);
+    let record = liveness || options.record_graph;
+    let exact = options.exact || options.record_graph;
+    let jobs = match options.jobs {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
     };
+
     let init = exec.layout.initial(program);
-    graph.states.insert(init.into_boxed_slice());
-    graph.parents.push(Parent {
+    let mut visited = if exact {
+        Visited::Exact(ExactTable::new(exec.layout.len))
+    } else {
+        Visited::Fingerprints(FpTable::new(record))
+    };
+    let mut packed = Vec::new();
+    store::pack(&init, &mut packed);
+    visited.insert_new(store::fingerprint(&packed), &init);
+    let mut graph = Graph {
+        init,
+        log: Log::new(!exact),
+    };
+    graph.log.push(Parent {
         state: u32::MAX,
         thread: 0,
         branch: 0,
     });
+    let mut layer = Layer {
+        first: 0,
+        starts: vec![0, packed.len()],
+        bytes: packed,
+    };
 
-    let mut detector = Detector::new(&exec, options);
-    let mut steps: Vec<ThreadStep> = (0..n_threads).map(|_| ThreadStep::default()).collect();
-    let mut stats = Stats::default();
-    let mut limit = None;
-    let mut depth = 0u32;
-    let mut layer_end = 1usize;
-    let mut i = 0usize;
-    let mut last_report = Instant::now();
-    let liveness = options.checks(crate::Kind::Livelock) || options.checks(crate::Kind::Starvation);
-    let record = liveness || options.record_graph;
+    let mut workers: Vec<Worker> = (0..jobs).map(|_| Worker::new(&exec, options)).collect();
+    let mut stats = Stats {
+        fingerprints: !exact,
+        ..Stats::default()
+    };
+    let mut limit = graph.log.flush().err();
+    let mut findings: Vec<Finding0> = Vec::new();
     let mut edges = Edges::default();
+    let mut depth = 0u32;
+    let mut peak_bytes = 0usize;
+    let mut last_report = Instant::now();
+    let stop = AtomicBool::new(false);
+    let mut key = vec![0; exec.layout.len];
 
-    'search: while i < graph.states.len() {
-        if i == layer_end {
-            depth += 1;
-            layer_end = graph.states.len();
-        }
-        let state: Box<[Value]> = graph.states[i].clone();
-        let id = i as u32;
-        i += 1;
+    while layer.len() > 0 && limit.is_none() {
         stats.depth = depth;
-
-        detector.check_state(&graph, id, &state);
-        let mut enabled = 0;
-        for (t, step) in steps.iter_mut().enumerate() {
-            exec.step(&state, t, step);
-            enabled += step.transitions.len();
-        }
-        detector.check_steps(&graph, id, &state, &steps);
-        let marks = detector.take_marks();
-        if record {
-            let mut enabled = 0u64;
-            let mut finished = 0u64;
-            for (t, step) in steps.iter().enumerate() {
-                if !step.transitions.is_empty() {
-                    enabled |= 1 << t;
+        let sh = Shared {
+            exec: &exec,
+            graph: &graph,
+            visited: &visited,
+            record,
+            at_depth_limit: options.max_depth.is_some_and(|d| depth >= d),
+        };
+        let n = layer.len();
+        let size = block_size(n, jobs);
+        let n_blocks = n.div_ceil(size);
+        let next_block = AtomicUsize::new(0);
+        let take = || {
+            let b = next_block.fetch_add(1, Ordering::Relaxed);
+            (b < n_blocks && !stop.load(Ordering::Relaxed))
+                .then(|| (b, b * size..(b * size + size).min(n)))
+        };
+        let mut blocks: Vec<Option<Block>> = (0..n_blocks).map(|_| None).collect();
+        let (main, helpers) = workers.split_at_mut(1);
+        let helpers = if n_blocks > 1 {
+            helpers
+        } else {
+            &mut helpers[..0]
+        };
+        let done_states = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = helpers
+                .iter_mut()
+                .map(|w| {
+                    let (sh, take, layer, done) = (&sh, &take, &layer, &done_states);
+                    s.spawn(move || {
+                        let mut mine = Vec::new();
+                        while let Some((b, range)) = take() {
+                            let len = range.len();
+                            mine.push((b, w.expand(sh, layer, range)));
+                            done.fetch_add(len, Ordering::Relaxed);
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            while let Some((b, range)) = take() {
+                let len = range.len();
+                blocks[b] = Some(main[0].expand(&sh, &layer, range));
+                done_states.fetch_add(len, Ordering::Relaxed);
+                let now = Instant::now();
+                if options
+                    .timeout
+                    .is_some_and(|t| now.duration_since(start) >= t)
+                {
+                    stop.store(true, Ordering::Relaxed);
                 }
-                if exec.finished(&state, t) {
-                    finished |= 1 << t;
+                if now.duration_since(last_report) >= Duration::from_millis(100) {
+                    last_report = now;
+                    let done = done_states.load(Ordering::Relaxed);
+                    progress(&Progress {
+                        states: visited.len() as u64,
+                        transitions: stats.transitions,
+                        frontier: (n - done) as u64,
+                        depth,
+                        bytes: (visited.bytes() + layer.bytes.len() + layer.starts.len() * 8)
+                            as u64,
+                    });
                 }
             }
-            edges.open(enabled, finished, marks);
+            for h in handles {
+                match h.join() {
+                    Ok(mine) => {
+                        for (b, block) in mine {
+                            blocks[b] = Some(block);
+                        }
+                    }
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
+            }
+        });
+        if stop.load(Ordering::Relaxed) {
+            for block in blocks.into_iter().flatten() {
+                findings.extend(block.findings);
+            }
+            limit = Some(Limit::Timeout(options.timeout.unwrap_or_default()));
+            break;
         }
 
-        if enabled > 0 && options.max_depth.is_some_and(|d| depth >= d) {
-            limit.get_or_insert(Limit::MaxDepth(depth));
-            continue;
-        }
-        for (t, step) in steps.iter_mut().enumerate() {
-            for tr in step.transitions.drain(..) {
-                stats.transitions += 1;
-                let ends = detector.check_transition(&graph, id, t as u32, &tr);
-                let kinds = detector.take_marks();
-                let (branch, progress) = (tr.branch, tr.progress);
-                if ends {
-                    if record {
-                        edges.edges.push(Edge {
-                            to: NO_STATE,
-                            thread: t as u32,
-                            branch,
-                            progress,
-                            kinds,
+        // Phase 2: ids, log and next layer, in block order.
+        let mut next = Layer {
+            first: visited.len() as u32,
+            starts: vec![0],
+            bytes: Vec::new(),
+        };
+        let mut ids: Vec<u32> = Vec::new();
+        'blocks: for block in blocks.into_iter().flatten() {
+            let block: Block = block;
+            stats.transitions += block.transitions;
+            if block.depth_limited {
+                limit.get_or_insert(Limit::MaxDepth(depth));
+            }
+            findings.extend(block.findings);
+            ids.clear();
+            let mut full = false;
+            for c in &block.candidates {
+                let bytes = &block.bytes[c.start..c.end];
+                if exact {
+                    store::unpack(bytes, &mut key);
+                }
+                match visited.find(c.fp, &key) {
+                    Found::Old(old) => ids.push(old.unwrap_or(NO_STATE)),
+                    Found::New => {
+                        if let Some(m) = options.max_states {
+                            if visited.len() as u64 >= m {
+                                limit = Some(Limit::MaxStates(m));
+                                full = true;
+                                break;
+                            }
+                        }
+                        ids.push(visited.len() as u32);
+                        visited.insert_new(c.fp, &key);
+                        graph.log.push(Parent {
+                            state: c.parent,
+                            thread: c.thread,
+                            branch: c.branch,
                         });
-                    }
-                    continue;
-                }
-                // Full: a state not seen yet cannot be stored (the lookup
-                // only happens once the limit is reached).
-                if let Some(m) = options.max_states {
-                    if graph.states.len() as u64 >= m && !graph.states.contains(&*tr.state) {
-                        limit = Some(Limit::MaxStates(m));
-                        break 'search;
+                        next.bytes.extend_from_slice(bytes);
+                        next.starts.push(next.bytes.len());
                     }
                 }
-                let (idx, new) = graph.states.insert_full(tr.state.into_boxed_slice());
-                if record {
-                    edges.edges.push(Edge {
-                        to: idx as u32,
-                        thread: t as u32,
-                        branch,
-                        progress,
-                        kinds,
-                    });
+            }
+            if record {
+                for o in &block.opened {
+                    edges.open(o.enabled, o.finished, o.marks);
+                    for (target, edge) in &block.edges[o.edges.clone()] {
+                        let to = match *target {
+                            Target::Id(id) => id,
+                            Target::Nowhere => NO_STATE,
+                            Target::Candidate(i) => match ids.get(i) {
+                                Some(&id) => id,
+                                None => continue,
+                            },
+                        };
+                        edges.edges.push(Edge { to, ..*edge });
+                    }
                 }
-                if new {
-                    graph.parents.push(Parent {
-                        state: id,
-                        thread: t as u32,
-                        branch,
-                    });
-                    debug_assert_eq!(idx + 1, graph.parents.len());
-                }
+            }
+            if full {
+                break 'blocks;
             }
         }
-        if i.is_multiple_of(1024) {
-            let now = Instant::now();
-            if let Some(t) = options.timeout {
-                if now.duration_since(start) >= t {
-                    limit = Some(Limit::Timeout(t));
-                    break;
-                }
-            }
-            if now.duration_since(last_report).as_millis() >= 100 {
-                last_report = now;
-                progress(&Progress {
-                    states: graph.states.len() as u64,
-                    transitions: stats.transitions,
-                    frontier: (graph.states.len() - i) as u64,
-                    depth,
-                    bytes: (graph.states.len() * (exec.layout.len * 8 + 24)) as u64,
-                });
-            }
+        if let Err(e) = graph.log.flush() {
+            limit.get_or_insert(e);
         }
+        peak_bytes = peak_bytes.max(visited.bytes() + graph.log.bytes());
+        layer = next;
+        depth += 1;
     }
-    let mut findings = detector.into_findings();
+
+    let mut findings = first_of_each(findings);
     if record {
-        edges.seal(graph.states.len());
+        edges.seal(visited.len());
     }
     if liveness {
         findings.extend(liveness::check(
@@ -201,16 +488,20 @@ pub fn run(
             options.fairness,
         ));
     }
-    stats.states = graph.states.len() as u64;
+    stats.states = visited.len() as u64;
+    stats.store_bytes = peak_bytes as u64;
     stats.elapsed = start.elapsed();
     let outcome = Outcome {
         findings,
         stats,
         limit,
     };
-    let state_graph = options.record_graph.then(|| StateGraph {
-        states: graph.states.into_iter().collect(),
-        edges,
-    });
+    let state_graph = match (options.record_graph, visited) {
+        (true, Visited::Exact(t)) => Some(StateGraph {
+            states: t.into_states(),
+            edges,
+        }),
+        _ => None,
+    };
     (outcome, state_graph)
 }

@@ -155,7 +155,24 @@ pub fn stats_line(checked: &Checked, options: &HumanOptions) -> String {
     if checked.outcome.limit.is_some() {
         line.push_str(" (incomplete)");
     }
+    if stats.fingerprints {
+        line.push_str(&format!(
+            "; chance a state was missed (fingerprint collision): {}",
+            chance_text(stats.collision_probability())
+        ));
+    }
     Paint::new(options.color).dim(&line)
+}
+
+/// A small probability in scientific notation with two digits: `4.2e-18`.
+pub fn chance_text(p: f64) -> String {
+    if p >= 0.01 {
+        format!("{:.0}%", p * 100.0)
+    } else if p == 0.0 {
+        "0".to_string()
+    } else {
+        format!("{p:.1e}")
+    }
 }
 
 fn deadlock_section(

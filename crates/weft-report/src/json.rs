@@ -105,6 +105,12 @@ struct Stats {
     transitions: u64,
     depth: u32,
     elapsed_ms: u64,
+    /// "fingerprints" (64-bit, the default) or "exact" (`--exact`).
+    store: &'static str,
+    /// Chance that a fingerprint collision hid a state (0 when exact).
+    collision_probability: f64,
+    /// Peak bytes of the visited set in memory.
+    store_bytes: u64,
 }
 
 #[derive(Serialize)]
@@ -133,6 +139,13 @@ pub fn report(checked: &Checked) -> Value {
             transitions: outcome.stats.transitions,
             depth: outcome.stats.depth,
             elapsed_ms: u64::try_from(outcome.stats.elapsed.as_millis()).unwrap_or(u64::MAX),
+            store: if outcome.stats.fingerprints {
+                "fingerprints"
+            } else {
+                "exact"
+            },
+            collision_probability: outcome.stats.collision_probability(),
+            store_bytes: outcome.stats.store_bytes,
         },
         limit: outcome.limit.map(limit),
     };
@@ -258,6 +271,10 @@ fn limit(limit: Limit) -> JsonLimit {
         Limit::Timeout(d) => JsonLimit {
             kind: "timeout",
             value: Value::from(d.as_secs_f64()),
+        },
+        Limit::Storage(kind) => JsonLimit {
+            kind: "storage",
+            value: Value::from(kind.to_string()),
         },
     }
 }

@@ -82,6 +82,9 @@ pub fn limit_text(limit: Limit) -> String {
             "--timeout stopped the search after {} s",
             seconds_text(d.as_secs_f64())
         ),
+        Limit::Storage(kind) => {
+            format!("the schedule log could not be written to a temporary file ({kind}); --exact keeps it in memory")
+        }
     }
 }
 

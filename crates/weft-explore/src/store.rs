@@ -1,0 +1,399 @@
+//! How the search remembers states: packed bytes for the frontier, a
+//! visited set of fingerprints (or of whole states with `--exact`), and the
+//! log of how each state was first reached.
+//!
+//! The default visited set is TLC's: a 64-bit fingerprint per state in an
+//! open-addressing table, at most 80% full and grown by half, so it holds
+//! between 10 and 15 bytes per state. Two different states with the same
+//! fingerprint would be taken for one (the second never explored); with
+//! `n` states the chance that this happened anywhere is at most
+//! `n(n-1)/2^65`, which the report states. The schedule log (parent, thread,
+//! branch per state) is written to an unnamed temporary file and read back
+//! only to rebuild the schedules of reports.
+
+use crate::Limit;
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use weft_ir::Value;
+
+/// Append `state` to `out` as zigzag varints: one byte for values in
+/// -64..64, which is nearly all of them.
+pub fn pack(state: &[Value], out: &mut Vec<u8>) {
+    for &v in state {
+        let mut z = ((v << 1) ^ (v >> 63)) as u64;
+        while z >= 0x80 {
+            out.push(z as u8 | 0x80);
+            z >>= 7;
+        }
+        out.push(z as u8);
+    }
+}
+
+/// Decode a state written by [`pack`] into `out` (its length says how many
+/// values to read).
+pub fn unpack(mut bytes: &[u8], out: &mut [Value]) {
+    for v in out.iter_mut() {
+        let mut z = 0u64;
+        let mut shift = 0;
+        while let Some((&b, rest)) = bytes.split_first() {
+            bytes = rest;
+            z |= u64::from(b & 0x7f) << shift;
+            shift += 7;
+            if b < 0x80 {
+                break;
+            }
+        }
+        *v = (z >> 1) as Value ^ -((z & 1) as Value);
+    }
+}
+
+/// The fingerprint of a packed state.
+pub fn fingerprint(packed: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(packed)
+}
+
+/// Probability that some two of `n` states share a 64-bit fingerprint.
+pub fn collision_probability(n: u64) -> f64 {
+    let n = n as f64;
+    (n * (n - 1.0) / 2.0 / 2f64.powi(64)).min(1.0)
+}
+
+/// The visited set.
+pub enum Visited {
+    Fingerprints(FpTable),
+    Exact(ExactTable),
+}
+
+/// What a lookup found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Found {
+    /// Seen before, with its id when the set keeps ids.
+    Old(Option<u32>),
+    New,
+}
+
+impl Visited {
+    pub fn len(&self) -> usize {
+        match self {
+            Visited::Fingerprints(t) => t.len,
+            Visited::Exact(t) => t.ids.len(),
+        }
+    }
+
+    /// Bytes the set holds.
+    pub fn bytes(&self) -> usize {
+        match self {
+            Visited::Fingerprints(t) => t.bytes(),
+            Visited::Exact(t) => t.bytes(),
+        }
+    }
+
+    pub fn find(&self, fp: u64, key: &[Value]) -> Found {
+        match self {
+            Visited::Fingerprints(t) => t.find(fp),
+            Visited::Exact(t) => t.find(fp, key),
+        }
+    }
+
+    /// Insert a state not yet in the set; it gets the next id.
+    pub fn insert_new(&mut self, fp: u64, key: &[Value]) {
+        match self {
+            Visited::Fingerprints(t) => t.insert_new(fp),
+            Visited::Exact(t) => t.insert_new(fp, key),
+        }
+    }
+}
+
+/// Open-addressing set of fingerprints, linear probing, ids optional.
+pub struct FpTable {
+    slots: Vec<u64>,
+    /// The id of the state in each slot, kept when edges need them.
+    ids: Option<Vec<u32>>,
+    len: usize,
+}
+
+/// The slot value of a fingerprint: 0 marks an empty slot.
+fn slot_key(fp: u64) -> u64 {
+    fp.max(1)
+}
+
+impl FpTable {
+    pub fn new(with_ids: bool) -> FpTable {
+        let cap = 1 << 10;
+        FpTable {
+            slots: vec![0; cap],
+            ids: with_ids.then(|| vec![0; cap]),
+            len: 0,
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.slots.capacity() * 8 + self.ids.as_ref().map_or(0, |v| v.capacity() * 4)
+    }
+
+    /// Where a fingerprint's probe sequence starts: its high bits scaled to
+    /// the table (so the table need not be a power of two).
+    fn home(&self, key: u64) -> usize {
+        ((u128::from(key) * self.slots.len() as u128) >> 64) as usize
+    }
+
+    fn find(&self, fp: u64) -> Found {
+        let key = slot_key(fp);
+        let mut i = self.home(key);
+        loop {
+            match self.slots[i] {
+                0 => return Found::New,
+                k if k == key => return Found::Old(self.ids.as_ref().map(|ids| ids[i])),
+                _ => {}
+            }
+            i += 1;
+            if i == self.slots.len() {
+                i = 0;
+            }
+        }
+    }
+
+    fn insert_new(&mut self, fp: u64) {
+        if (self.len + 1) * 5 > self.slots.len() * 4 {
+            self.grow();
+        }
+        let id = self.len as u32;
+        self.place(slot_key(fp), id);
+        self.len += 1;
+    }
+
+    fn place(&mut self, key: u64, id: u32) {
+        let mut i = self.home(key);
+        while self.slots[i] != 0 {
+            i += 1;
+            if i == self.slots.len() {
+                i = 0;
+            }
+        }
+        self.slots[i] = key;
+        if let Some(ids) = self.ids.as_mut() {
+            ids[i] = id;
+        }
+    }
+
+    fn grow(&mut self) {
+        let cap = self.slots.len() + self.slots.len() / 2;
+        let old = std::mem::replace(&mut self.slots, vec![0; cap]);
+        let old_ids = self
+            .ids
+            .as_mut()
+            .map(|ids| std::mem::replace(ids, vec![0; cap]));
+        for (i, key) in old.into_iter().enumerate() {
+            if key != 0 {
+                let id = old_ids.as_ref().map_or(0, |ids| ids[i]);
+                self.place(key, id);
+            }
+        }
+    }
+}
+
+/// Whole states in an arena, ids in a hash table keyed by fingerprint.
+pub struct ExactTable {
+    width: usize,
+    arena: Vec<Value>,
+    hashes: Vec<u64>,
+    ids: hashbrown::HashTable<u32>,
+}
+
+impl ExactTable {
+    pub fn new(width: usize) -> ExactTable {
+        ExactTable {
+            width,
+            arena: Vec::new(),
+            hashes: Vec::new(),
+            ids: hashbrown::HashTable::new(),
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.arena.capacity() * 8 + self.hashes.capacity() * 8 + self.ids.capacity() * 5
+    }
+
+    /// The state with id `id`.
+    pub fn state(&self, id: u32) -> &[Value] {
+        let at = id as usize * self.width;
+        &self.arena[at..at + self.width]
+    }
+
+    fn find(&self, fp: u64, key: &[Value]) -> Found {
+        match self.ids.find(fp, |&id| self.state(id) == key) {
+            Some(&id) => Found::Old(Some(id)),
+            None => Found::New,
+        }
+    }
+
+    fn insert_new(&mut self, fp: u64, key: &[Value]) {
+        let id = self.hashes.len() as u32;
+        self.arena.extend_from_slice(key);
+        self.hashes.push(fp);
+        let hashes = &self.hashes;
+        self.ids.insert_unique(fp, id, |&i| hashes[i as usize]);
+    }
+
+    /// Every state, in id order.
+    pub fn into_states(self) -> Vec<Box<[Value]>> {
+        if self.width == 0 {
+            return vec![Box::default(); self.hashes.len()];
+        }
+        self.arena.chunks(self.width).map(Box::from).collect()
+    }
+}
+
+/// How a state was first reached: the state it came from and the step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Parent {
+    /// `u32::MAX` for the initial state.
+    pub state: u32,
+    pub thread: u32,
+    pub branch: u32,
+}
+
+const RECORD: usize = 12;
+
+/// The parent of every state, in id order: in memory, or in a temporary
+/// file written a layer at a time.
+pub struct Log {
+    file: Option<File>,
+    /// Records not yet written to the file (all of them without a file).
+    pending: Vec<u8>,
+    written: u64,
+    len: u32,
+}
+
+impl Log {
+    /// A log in a temporary file when `on_disk` and one can be made.
+    pub fn new(on_disk: bool) -> Log {
+        Log {
+            file: if on_disk {
+                tempfile::tempfile().ok()
+            } else {
+                None
+            },
+            pending: Vec::new(),
+            written: 0,
+            len: 0,
+        }
+    }
+
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// Bytes of the log held in memory.
+    pub fn bytes(&self) -> usize {
+        self.pending.capacity()
+    }
+
+    pub fn push(&mut self, p: Parent) {
+        for x in [p.state, p.thread, p.branch] {
+            self.pending.extend_from_slice(&x.to_le_bytes());
+        }
+        self.len += 1;
+    }
+
+    /// Write the pending records to the file, if there is one.
+    pub fn flush(&mut self) -> Result<(), Limit> {
+        if let Some(f) = self.file.as_mut() {
+            if !self.pending.is_empty() {
+                f.write_all(&self.pending)
+                    .map_err(|e| Limit::Storage(e.kind()))?;
+                self.written += self.pending.len() as u64;
+                self.pending.clear();
+            }
+        }
+        Ok(())
+    }
+
+    pub fn get(&self, id: u32) -> Parent {
+        let at = id as u64 * RECORD as u64;
+        let mut buf = [0u8; RECORD];
+        if at >= self.written {
+            let at = (at - self.written) as usize;
+            if let Some(b) = self.pending.get(at..at + RECORD) {
+                buf.copy_from_slice(b);
+            }
+        } else if let Some(f) = &self.file {
+            // A failed read leaves the record zeroed; replaying a wrong
+            // step stops the schedule early rather than crash the report.
+            let _ = f.read_exact_at(&mut buf, at);
+        }
+        let word = |i: usize| u32::from_le_bytes([buf[i], buf[i + 1], buf[i + 2], buf[i + 3]]);
+        Parent {
+            state: word(0),
+            thread: word(4),
+            branch: word(8),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pack_round_trips() {
+        let state = [0, 1, -1, 63, -64, 64, -65, i64::MAX, i64::MIN, 1 << 40];
+        let mut bytes = Vec::new();
+        pack(&state, &mut bytes);
+        assert_eq!(bytes[..5], [0, 2, 1, 126, 127]);
+        let mut back = [7; 10];
+        unpack(&bytes, &mut back);
+        assert_eq!(back, state);
+    }
+
+    #[test]
+    fn fingerprint_table_finds_what_it_holds() {
+        let mut t = FpTable::new(true);
+        for i in 0..10_000u64 {
+            let fp = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            assert_eq!(t.find(fp), Found::New);
+            t.insert_new(fp);
+        }
+        for i in 0..10_000u64 {
+            let fp = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            assert_eq!(t.find(fp), Found::Old(Some(i as u32)));
+        }
+        assert_eq!(t.find(12345), Found::New);
+        // 80% full at most, grown by half: 10 to 15 bytes a state
+        let per_state = t.slots.len() as f64 * 8.0 / t.len as f64;
+        assert!((10.0..=15.1).contains(&per_state), "{per_state}");
+    }
+
+    #[test]
+    fn exact_table_compares_states() {
+        let mut t = ExactTable::new(2);
+        t.insert_new(5, &[1, 2]);
+        // same fingerprint, other state: not found
+        assert_eq!(t.find(5, &[2, 1]), Found::New);
+        t.insert_new(5, &[2, 1]);
+        assert_eq!(t.find(5, &[2, 1]), Found::Old(Some(1)));
+        assert_eq!(t.state(0), &[1, 2]);
+    }
+
+    #[test]
+    fn log_reads_back_from_memory_and_file() {
+        for on_disk in [false, true] {
+            let mut log = Log::new(on_disk);
+            for i in 0..100 {
+                log.push(Parent {
+                    state: i,
+                    thread: i % 3,
+                    branch: i * 2,
+                });
+                if i % 10 == 0 {
+                    assert!(log.flush().is_ok());
+                }
+            }
+            for i in [0, 9, 10, 55, 99] {
+                assert_eq!(log.get(i).state, i);
+                assert_eq!(log.get(i).branch, i * 2);
+            }
+        }
+    }
+}
