@@ -17,6 +17,7 @@
 //! a real one, so two states never share a key unless they are images.
 
 mod analysis;
+mod specs;
 
 use crate::exec::Exec;
 use crate::layout::Bit;

@@ -7,14 +7,16 @@
 //!    thread on cycles of the state graph; a cycle between canonical states
 //!    may hand a step from one instance to another, so fairness per thread
 //!    would be misjudged);
-//! 2. no code (threads, invariants, final assertions) names an instance of
-//!    `g`: `join(g[i])`, `done(g[i])`, `g[i]@label`;
+//! 2. no thread names an instance of `g` (`join(g[i])`, `done(g[i])`,
+//!    `g[i]@label`), and every invariant or final assertion that does names
+//!    them all alike (`specs.rs`): `!(g[0]@cs && g[1]@cs)`;
 //! 3. in `g`'s code, `self` (local 0) is never written and appears only as
 //!    the whole index of a global array of exactly `g`'s size, `a[self]`;
 //! 4. each such array is accessed nowhere else: only by `g`'s code, and
 //!    there only as `a[self]`; and all its cells start equal;
 //! 5. `self` never indexes an object array (`m[self]`) or a thread group.
 
+use super::specs;
 use crate::Kind;
 use weft_ir::{CellRef, Code, Expr, ObjRef, Op, Program, ThreadRef};
 
@@ -62,6 +64,14 @@ fn group_verdict(program: &Program, group: usize) -> Result<Vec<usize>, String> 
     {
         return Err("its instances do not share one code".to_string());
     }
+    if program
+        .threads
+        .iter()
+        .enumerate()
+        .any(|(t, th)| th.code == code_id && !(base..base + n).contains(&(t as u32)))
+    {
+        return Err("its code is shared with threads outside it".to_string());
+    }
     let all_codes = || {
         program
             .codes
@@ -73,7 +83,7 @@ fn group_verdict(program: &Program, group: usize) -> Result<Vec<usize>, String> 
     };
 
     // 2: nobody names an instance.
-    for (_, code) in all_codes() {
+    for (id, code) in all_codes() {
         let mut named = false;
         visit(code, &mut |p| {
             if let Part::Thread(ThreadRef::Fixed(t)) = p {
@@ -84,10 +94,17 @@ fn group_verdict(program: &Program, group: usize) -> Result<Vec<usize>, String> 
             }
         });
         if named {
-            return Err(format!(
-                "`{}` names an instance of it (join, done or @label)",
-                code.name
-            ));
+            // A specification may name every instance alike:
+            // `!(t[0]@cs && t[1]@cs)`.
+            if id.is_none() && specs::symmetric(code, base, n) {
+                continue;
+            }
+            let what = if id.is_none() {
+                "and is not the same for every order of them"
+            } else {
+                "(join, done or @label)"
+            };
+            return Err(format!("`{}` names an instance of it {what}", code.name));
         }
     }
 

@@ -170,6 +170,20 @@ const SYMMETRIC: &[(&str, &str)] = &[
          thread boss { wg.add(3); wg.wait(); }",
     ),
     (
+        "specs naming every instance alike",
+        "atomic locked = false;
+         shared x = 0;
+         thread t[3] {
+             while locked.swap(true) { }
+             cs: x = x + 1;
+             locked = false;
+         }
+         invariant \"mutual exclusion\":
+             !(t[0]@cs && t[1]@cs) && !(t[1]@cs && t[2]@cs) && !(t[2]@cs && t[0]@cs);
+         invariant done(t[0]) && done(t[1]) && done(t[2]) || x < 3;
+         final assert x == 3;",
+    ),
+    (
         "atomic self-indexed array",
         "atomic slot: [int; 3];
          atomic next = 0;
@@ -372,7 +386,15 @@ fn groups_that_single_out_an_instance_are_not_permuted() {
         ),
         (
             "shared x = 0; thread w[2] { x = 1; } final assert done(w[1]);",
-            "names an instance",
+            "not the same for every order",
+        ),
+        (
+            "shared x = 0; thread w[3] { c: x = 1; } invariant !(w[0]@c && w[1]@c);",
+            "not the same for every order",
+        ),
+        (
+            "shared x = 0; thread w[2] { c: x = 1; } invariant w[0]@c || x == 0;",
+            "not the same for every order",
         ),
     ];
     for (src, why) in cases {
