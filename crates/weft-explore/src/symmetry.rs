@@ -223,8 +223,6 @@ impl Symmetry {
             perm,
             inv,
         } = scratch;
-        orig.clear();
-        orig.extend_from_slice(state);
         perm.clear();
         perm.extend(0..self.n_threads as u32);
         let mut moved = false;
@@ -233,13 +231,14 @@ impl Symmetry {
             keys.clear();
             keys.resize(g.n * k, 0);
             for i in 0..g.n {
-                self.key(g, orig, i, &mut keys[i * k..(i + 1) * k]);
+                self.key(g, state, i, &mut keys[i * k..(i + 1) * k]);
             }
             order.clear();
             order.extend(0..g.n as u32);
+            // Equal keys keep their order, so a canonical state stays as is.
             order.sort_unstable_by(|&a, &b| {
-                let (a, b) = (a as usize * k, b as usize * k);
-                keys[a..a + k].cmp(&keys[b..b + k])
+                let (i, j) = (a as usize * k, b as usize * k);
+                keys[i..i + k].cmp(&keys[j..j + k]).then(a.cmp(&b))
             });
             for (new, &old) in order.iter().enumerate() {
                 perm[g.base + old as usize] = (g.base + new) as u32;
@@ -249,6 +248,8 @@ impl Symmetry {
         if !moved {
             return;
         }
+        orig.clear();
+        orig.extend_from_slice(state);
         inv.clear();
         inv.resize(self.n_threads, 0);
         for (old, &new) in perm.iter().enumerate() {

@@ -57,6 +57,9 @@ fn group_verdict(program: &Program, group: usize) -> Result<Vec<usize>, String> 
     let (base, n) = (g.base, g.len);
     let threads = &program.threads[base as usize..(base + n) as usize];
     let code_id = threads[0].code;
+    if n as usize > crate::MAX_THREADS {
+        return Err(format!("it has more than {} instances", crate::MAX_THREADS));
+    }
     if threads
         .iter()
         .enumerate()
