@@ -62,6 +62,8 @@ struct Group {
     /// Arrays indexed by `self` (first cell; each has `n` cells), with the
     /// lost-update bit of each cell if the cell is tracked.
     arrays: Vec<(usize, Vec<Option<Bit>>)>,
+    /// The arrays' names, for [`Symmetry::describe`].
+    array_names: Vec<String>,
     /// Values in one instance's sort key.
     key_len: usize,
 }
@@ -115,7 +117,9 @@ impl Symmetry {
             let arrays = if g.arrays.is_empty() {
                 String::new()
             } else {
-                format!(" with {} self-indexed array(s)", g.arrays.len())
+                let names: Vec<String> =
+                    g.array_names.iter().map(|a| format!("{a}[self]")).collect();
+                format!(", moving {}", names.join(", "))
             };
             lines.push(format!("{}[{}]: instances permuted{arrays}", g.name, g.n));
         }
@@ -169,6 +173,10 @@ impl Symmetry {
                 Ok(arrays) => arrays,
             };
             let (base, n) = (g.base as usize, g.len as usize);
+            let array_names = arrays
+                .iter()
+                .map(|&v| program.vars[v].name.clone())
+                .collect();
             let arrays: Vec<(usize, Vec<Option<Bit>>)> = arrays
                 .iter()
                 .map(|&var| {
@@ -193,6 +201,7 @@ impl Symmetry {
                 base,
                 n,
                 arrays,
+                array_names,
                 key_len,
             });
         }
