@@ -110,6 +110,16 @@ pub struct CheckArgs {
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub jobs: Option<u16>,
 
+    /// Explore states that differ only by a permutation of a thread group's
+    /// instances separately (turns symmetry reduction off).
+    #[arg(long)]
+    pub no_symmetry: bool,
+
+    /// Explore every interleaving of independent steps (turns
+    /// partial-order reduction off).
+    #[arg(long)]
+    pub no_reduction: bool,
+
     /// Look only for these kinds of violation (comma-separated).
     #[arg(long, value_name = "KIND,...", value_delimiter = ',', value_parser = parse_kind)]
     pub check: Vec<Kind>,

@@ -122,6 +122,8 @@ fn settings(args: &CheckArgs, kinds: Vec<weft_explore::Kind>) -> Settings {
             record_graph: false,
             exact: args.exact,
             jobs: args.jobs.map_or(0, usize::from),
+            symmetry: !args.no_symmetry,
+            reduction: !args.no_reduction,
         },
         progress: std::io::stderr().is_terminal() && !json && !args.quiet,
     }

@@ -13,6 +13,7 @@
 //! | `detect` | the checks of LANGUAGE.md section 7 |
 //! | `deadlock` | who waits for whom, and the wait-for cycle |
 //! | `spec` | invariants and final assertions |
+//! | `symmetry` | one canonical form for states that differ by a permutation of a thread group |
 //! | `liveness` | livelock and starvation: fair cycles |
 //! | `scc` | strongly connected components, iteratively |
 //! | `schedules` | counting complete schedules over the state graph |
@@ -35,6 +36,7 @@ mod schedules;
 mod search;
 mod spec;
 mod store;
+mod symmetry;
 mod walk;
 
 pub use classes::{classes, conflict, normal_form, Class, Footprint, Footprints};

@@ -23,6 +23,11 @@ pub struct Options {
     pub exact: bool,
     /// Threads expanding the frontier (`--jobs`); 0 means one per core.
     pub jobs: usize,
+    /// Explore states that differ by a permutation of a thread group's
+    /// instances once (off: `--no-symmetry`).
+    pub symmetry: bool,
+    /// Partial-order reduction (off: `--no-reduction`).
+    pub reduction: bool,
 }
 
 /// Which infinite schedules the liveness checks consider.
@@ -46,6 +51,8 @@ impl Default for Options {
             record_graph: false,
             exact: false,
             jobs: 0,
+            symmetry: true,
+            reduction: true,
         }
     }
 }

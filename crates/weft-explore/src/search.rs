@@ -14,6 +14,7 @@ use crate::detect::{first_of_each, Detector, Found as Finding0};
 use crate::exec::{Exec, ThreadStep};
 use crate::liveness::{self, Edge, Edges, NO_STATE};
 use crate::store::{self, ExactTable, Found, FpTable, Log, Parent, Visited};
+use crate::symmetry::{self, Symmetry};
 use crate::{Limit, Options, Outcome, Progress, Stats};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -91,8 +92,9 @@ struct Candidate {
     thread: u32,
     branch: u32,
     /// Its packed state in the block's `bytes`.
-    start: usize,
-    end: usize,
+    state: std::ops::Range<usize>,
+    /// Its packed key (the canonical form under symmetry, else the state).
+    key: std::ops::Range<usize>,
 }
 
 /// Where an edge leads, before phase 2 knows every id.
@@ -129,6 +131,7 @@ struct Shared<'a, 'e, 'p> {
     exec: &'e Exec<'p>,
     graph: &'a Graph,
     visited: &'a Visited,
+    symmetry: Option<&'a Symmetry>,
     record: bool,
     at_depth_limit: bool,
 }
@@ -138,6 +141,8 @@ struct Worker<'e, 'p> {
     detector: Detector<'e, 'p>,
     steps: Vec<ThreadStep>,
     state: Vec<Value>,
+    key: Vec<Value>,
+    scratch: symmetry::Scratch,
 }
 
 impl<'e, 'p> Worker<'e, 'p> {
@@ -148,6 +153,8 @@ impl<'e, 'p> Worker<'e, 'p> {
                 .map(|_| ThreadStep::default())
                 .collect(),
             state: vec![0; exec.layout.len],
+            key: vec![0; exec.layout.len],
+            scratch: symmetry::Scratch::default(),
         }
     }
 
@@ -198,8 +205,19 @@ impl<'e, 'p> Worker<'e, 'p> {
                     }
                     let start = out.bytes.len();
                     store::pack(&tr.state, &mut out.bytes);
-                    let fp = store::fingerprint(&out.bytes[start..]);
-                    let target = match sh.visited.find(fp, &tr.state) {
+                    let state_end = out.bytes.len();
+                    let key = match sh.symmetry {
+                        Some(sym) => {
+                            self.key.copy_from_slice(&tr.state);
+                            sym.canonicalize(&mut self.key, &mut self.scratch);
+                            store::pack(&self.key, &mut out.bytes);
+                            &self.key[..]
+                        }
+                        None => &tr.state[..],
+                    };
+                    let key_start = if sh.symmetry.is_some() { state_end } else { start };
+                    let fp = store::fingerprint(&out.bytes[key_start..]);
+                    let target = match sh.visited.find(fp, key) {
                         Found::Old(old) => {
                             out.bytes.truncate(start);
                             Target::Id(old.unwrap_or(NO_STATE))
@@ -210,8 +228,8 @@ impl<'e, 'p> Worker<'e, 'p> {
                                 parent: id,
                                 thread: t as u32,
                                 branch: tr.branch,
-                                start,
-                                end: out.bytes.len(),
+                                state: start..state_end,
+                                key: key_start..out.bytes.len(),
                             });
                             Target::Candidate(out.candidates.len() - 1)
                         }
@@ -282,14 +300,36 @@ pub fn run(
     };
 
     let init = exec.layout.initial(program);
+    let mut reductions = Vec::new();
+    let symmetry = if !options.symmetry {
+        reductions.push("symmetry: off (--no-symmetry)".to_string());
+        None
+    } else if options.record_graph {
+        reductions.push("symmetry: off: counting and drawing need every state".to_string());
+        None
+    } else {
+        let sym = Symmetry::new(&exec, &options.checks);
+        let text = match &sym {
+            Some(s) => s.describe(),
+            None => Symmetry::explain(&exec, &options.checks),
+        };
+        reductions.extend(text.lines().map(|l| format!("symmetry: {l}")));
+        sym
+    };
     let mut visited = if exact {
         Visited::Exact(ExactTable::new(exec.layout.len))
     } else {
         Visited::Fingerprints(FpTable::new(record))
     };
+    let mut key = init.clone();
+    if let Some(sym) = &symmetry {
+        sym.canonicalize(&mut key, &mut symmetry::Scratch::default());
+    }
     let mut packed = Vec::new();
+    store::pack(&key, &mut packed);
+    visited.insert_new(store::fingerprint(&packed), &key);
+    packed.clear();
     store::pack(&init, &mut packed);
-    visited.insert_new(store::fingerprint(&packed), &init);
     let mut graph = Graph {
         init,
         log: Log::new(!exact),
@@ -308,6 +348,7 @@ pub fn run(
     let mut workers: Vec<Worker> = (0..jobs).map(|_| Worker::new(&exec, options)).collect();
     let mut stats = Stats {
         fingerprints: !exact,
+        reductions,
         ..Stats::default()
     };
     let mut limit = graph.log.flush().err();
@@ -317,7 +358,6 @@ pub fn run(
     let mut peak_bytes = 0usize;
     let mut last_report = Instant::now();
     let stop = AtomicBool::new(false);
-    let mut key = vec![0; exec.layout.len];
 
     while layer.len() > 0 && limit.is_none() {
         stats.depth = depth;
@@ -325,6 +365,7 @@ pub fn run(
             exec: &exec,
             graph: &graph,
             visited: &visited,
+            symmetry: symmetry.as_ref(),
             record,
             at_depth_limit: options.max_depth.is_some_and(|d| depth >= d),
         };
@@ -421,9 +462,9 @@ pub fn run(
             ids.clear();
             let mut full = false;
             for c in &block.candidates {
-                let bytes = &block.bytes[c.start..c.end];
+                let bytes = &block.bytes[c.state.clone()];
                 if exact {
-                    store::unpack(bytes, &mut key);
+                    store::unpack(&block.bytes[c.key.clone()], &mut key);
                 }
                 match visited.find(c.fp, &key) {
                     Found::Old(old) => ids.push(old.unwrap_or(NO_STATE)),

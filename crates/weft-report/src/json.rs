@@ -111,6 +111,8 @@ struct Stats {
     collision_probability: f64,
     /// Peak bytes of the visited set in memory.
     store_bytes: u64,
+    /// The reductions used, and why others were off.
+    reductions: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -146,6 +148,7 @@ pub fn report(checked: &Checked) -> Value {
             },
             collision_probability: outcome.stats.collision_probability(),
             store_bytes: outcome.stats.store_bytes,
+            reductions: outcome.stats.reductions.clone(),
         },
         limit: outcome.limit.map(limit),
     };
