@@ -1,0 +1,336 @@
+//! Partial-order reduction: at a state, pick one thread whose next step
+//! alone is an ample set, so the search need not try the other threads'
+//! steps there (docs/reductions.md has the argument for each check).
+//!
+//! Thread `p` is picked at state `s` when
+//! - its step has transitions and none of them fails (assertion, runtime
+//!   error): a failing step ends its branch, so it cannot stand for the
+//!   other threads' futures;
+//! - it is invisible: it writes nothing an invariant reads (a `p@label` or
+//!   `done(p)` in an invariant makes every step of `p` visible);
+//! - it is independent of everything any other unfinished thread `u` can do
+//!   before `p` moves: `NEXT(p)` (what `p`'s next step may touch, blocked
+//!   branches included) does not conflict with `FUTURE(u)` (what every
+//!   instruction `u` can reach from its position may touch). Two footprints
+//!   conflict when they touch one thing and one of them writes it.
+//!
+//! `FUTURE(u)` stops where `u` must wait for `p`: a `join(p)`, or taking a
+//! lock that `p` holds (only its holder releases a lock). Such an
+//! instruction cannot complete before `p`'s next step, so what comes after
+//! it is not in `u`'s future, and the instruction itself touches nothing
+//! (a fair lock's queueing step still counts). That is what lets a thread
+//! inside a critical section run alone while the others wait at the lock.
+//!
+//! The search adds the cycle proviso: it takes the ample set only when every
+//! successor is a state numbered after the current one (new, or still in the
+//! queue), else it expands every thread. So along ample steps state numbers
+//! grow, and no step is postponed forever. Livelock and starvation need the
+//! full graph: with either check selected, [`Reduction::ample`] always says
+//! `None`.
+
+mod flow;
+#[cfg(test)]
+mod tests;
+
+use crate::exec::{Exec, ThreadStep};
+use crate::layout::FINISHED;
+use crate::Kind;
+use flow::{names_threads, Abs, Cut, Flow, Space};
+use weft_ir::{Op, Value};
+
+/// Most words the cut futures may take; past it, futures are not cut.
+const CUT_BUDGET: usize = 1 << 24;
+
+/// Static tables for one program: footprints of every thread's next step
+/// and future from every program counter.
+pub(crate) struct Reduction {
+    /// False when a selected check needs the full graph (liveness).
+    on: bool,
+    space: Space,
+    /// State slot of each thread's program counter.
+    pc_slot: Vec<usize>,
+    /// Each thread's first row (its pc 0) and number of rows (pcs 0..=len).
+    rows: Vec<(usize, usize)>,
+    /// Rows of `2 * space.words` words (reads, then writes): what the step
+    /// from that pc may touch.
+    next: Vec<u64>,
+    /// The same rows: what every instruction reachable from that pc may touch.
+    future: Vec<u64>,
+    /// Per thread, its cut futures: the cut, and its first row in `cut_rows`
+    /// (rows follow the thread's pcs like `future`).
+    cuts: Vec<Vec<(Cut, usize)>>,
+    cut_rows: Vec<u64>,
+    /// The owner slot of each object (for `Cut::Held`).
+    owner_slot: Vec<usize>,
+    /// What the invariants read (`space.words` words): steps that write any
+    /// of it are visible.
+    visible: Vec<u64>,
+}
+
+impl Reduction {
+    /// Static tables for `exec`'s program under the selected checks.
+    pub(crate) fn new(exec: &Exec, checks: &[Kind]) -> Reduction {
+        let p = exec.program;
+        let space = Space::new(p);
+        let width = 2 * space.words;
+        let on = !checks
+            .iter()
+            .any(|k| matches!(k, Kind::Livelock | Kind::Starvation));
+        let at_reads_all = p.threads.iter().any(|t| {
+            p.codes[t.code as usize]
+                .instrs
+                .iter()
+                .any(|i| !i.op.is_visible() && flow::exprs(&i.op).into_iter().any(names_threads))
+        });
+        let mut red = Reduction {
+            on,
+            space,
+            pc_slot: exec.layout.thread.clone(),
+            rows: Vec::new(),
+            next: Vec::new(),
+            future: Vec::new(),
+            cuts: Vec::new(),
+            cut_rows: Vec::new(),
+            owner_slot: exec.layout.obj.clone(),
+            visible: vec![0; space.words],
+        };
+        let mut first = 0;
+        for (t, th) in p.threads.iter().enumerate() {
+            let code = &p.codes[th.code as usize];
+            let mut init: Vec<Abs> = vec![Some(0); code.n_locals.max(1) as usize];
+            init[0] = Some(th.index as Value);
+            let flow = Flow::new(p, code, init, at_reads_all);
+            let n_rows = flow.len() + 1;
+            red.rows.push((first, n_rows));
+            first += n_rows;
+            for pc in 0..n_rows {
+                let mut row = vec![0; width];
+                next_footprint(&flow, pc, t as u32, &space, &mut row);
+                red.next.extend(row);
+            }
+            red.future.extend(future(&flow, None, t as u32, &space));
+            let mut cuts: Vec<Cut> = (0..n_rows)
+                .filter(|&pc| flow.reached(pc))
+                .flat_map(|pc| flow.cuts(pc))
+                .collect();
+            cuts.sort();
+            cuts.dedup();
+            let mut mine = Vec::new();
+            for cut in cuts {
+                if red.cut_rows.len() + n_rows * width > CUT_BUDGET {
+                    break;
+                }
+                mine.push((cut, red.cut_rows.len() / width));
+                red.cut_rows
+                    .extend(future(&flow, Some(cut), t as u32, &space));
+            }
+            red.cuts.push(mine);
+        }
+        if checks.contains(&Kind::Invariant) || checks.contains(&Kind::Runtime) {
+            for inv in &p.invariants {
+                let init = vec![Some(0); inv.code.n_locals.max(1) as usize];
+                let flow = Flow::new(p, &inv.code, init, at_reads_all);
+                let mut row = vec![0; width];
+                for pc in (0..flow.len()).filter(|&pc| flow.reached(pc)) {
+                    flow.footprint(pc, &space, &mut row);
+                }
+                for (i, v) in red.visible.iter_mut().enumerate() {
+                    *v |= row[i] | row[space.words + i];
+                }
+            }
+        }
+        red
+    }
+
+    /// A thread whose next step alone is an ample set at `state`, or None
+    /// to expand every thread. `steps[t]` is thread t's ThreadStep at this
+    /// state (as the search computes them with Exec::step; a thread with no
+    /// transitions is blocked or finished). Of the candidates, the one with
+    /// the fewest transitions (then the lowest index) is returned. The
+    /// caller still applies the cycle proviso (see the module doc).
+    pub(crate) fn ample(&self, state: &[Value], steps: &[ThreadStep]) -> Option<usize> {
+        if !self.on {
+            return None;
+        }
+        let mut best: Option<(usize, usize)> = None;
+        for (p, step) in steps.iter().enumerate() {
+            let n = step.transitions.len();
+            if n == 0
+                || best.is_some_and(|(_, m)| m <= n)
+                || step.transitions.iter().any(|tr| tr.event.is_some())
+            {
+                continue;
+            }
+            if self.independent(state, p) {
+                best = Some((p, n));
+                if n == 1 {
+                    break;
+                }
+            }
+        }
+        best.map(|(p, _)| p)
+    }
+
+    /// Thread `t`'s row at its position in `state`, in a table with the
+    /// threads' rows laid out from `first`.
+    fn row<'a>(
+        &self,
+        table: &'a [u64],
+        first: usize,
+        state: &[Value],
+        t: usize,
+    ) -> Option<&'a [u64]> {
+        let pc = state.get(self.pc_slot[t]).copied()?;
+        let (_, n_rows) = self.rows[t];
+        if pc < 0 || pc as usize >= n_rows {
+            return None;
+        }
+        let width = 2 * self.space.words;
+        let start = (first + pc as usize) * width;
+        table.get(start..start + width)
+    }
+
+    /// Is thread `p`'s next step invisible and independent of whatever the
+    /// other threads can do before `p` moves?
+    fn independent(&self, state: &[Value], p: usize) -> bool {
+        let w = self.space.words;
+        let Some(next) = self.row(&self.next, self.rows[p].0, state, p) else {
+            return false;
+        };
+        let (nr, nw) = next.split_at(w);
+        if nw.iter().zip(&self.visible).any(|(a, b)| a & b != 0) {
+            return false;
+        }
+        for u in 0..self.rows.len() {
+            if u == p || state.get(self.pc_slot[u]) == Some(&FINISHED) {
+                continue;
+            }
+            let Some(fut) = self.row(&self.future, self.rows[u].0, state, u) else {
+                return false;
+            };
+            for i in 0..w {
+                let (mut fr, mut fw) = (fut[i], fut[w + i]);
+                for &(cut, first) in &self.cuts[u] {
+                    let applies = match cut {
+                        Cut::Join(q) => q as usize == p,
+                        Cut::Held(o) => self
+                            .owner_slot
+                            .get(o as usize)
+                            .and_then(|&s| state.get(s))
+                            .is_some_and(|&owner| owner == p as Value + 1),
+                    };
+                    if !applies {
+                        continue;
+                    }
+                    let Some(cut_row) = self.row(&self.cut_rows, first, state, u) else {
+                        return false;
+                    };
+                    fr &= cut_row[i];
+                    fw &= cut_row[w + i];
+                }
+                if nw[i] & (fr | fw) != 0 || nr[i] & fw != 0 {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+}
+
+/// What thread `me`'s step from `pc` may touch: the local work in front of
+/// one visible instruction (or one atomic group), that instruction, and the
+/// local work after it that runs when the thread finishes (LANGUAGE.md 6);
+/// every step writes the thread's own position.
+fn next_footprint(flow: &Flow, pc: usize, me: u32, space: &Space, row: &mut [u64]) {
+    space.set(row, space.thread(me), true);
+    if !flow.reached(pc) {
+        space.fill(row);
+        return;
+    }
+    let n = flow.len();
+    let mut front = vec![false; n + 1];
+    let mut group = vec![false; n + 1];
+    let mut tail = vec![false; n + 1];
+    let mut stack = vec![pc];
+    let mut tails: Vec<usize> = Vec::new();
+    while let Some(q) = stack.pop() {
+        if q >= n || std::mem::replace(&mut front[q], true) {
+            continue;
+        }
+        flow.footprint(q, space, row);
+        let succs = flow.succs(q, None).into_iter().flatten();
+        if !flow.visible(q) {
+            stack.extend(succs);
+        } else if matches!(flow.op(q), Some(Op::AtomicBegin)) {
+            // The whole group, up to its matching end, is the step.
+            let mut inner: Vec<(usize, u32)> = succs.map(|s| (s, 1)).collect();
+            while let Some((x, depth)) = inner.pop() {
+                if x >= n || std::mem::replace(&mut group[x], true) {
+                    continue;
+                }
+                flow.footprint(x, space, row);
+                let depth = match flow.op(x) {
+                    Some(Op::AtomicBegin) => depth + 1,
+                    Some(Op::AtomicEnd) => depth - 1,
+                    _ => depth,
+                };
+                let succs = flow.succs(x, None).into_iter().flatten();
+                if depth == 0 {
+                    tails.extend(succs);
+                } else {
+                    inner.extend(succs.map(|s| (s, depth)));
+                }
+            }
+        } else {
+            tails.extend(succs);
+        }
+    }
+    // The local work after the visible part (it stops at a `choose`).
+    while let Some(q) = tails.pop() {
+        if q >= n || std::mem::replace(&mut tail[q], true) {
+            continue;
+        }
+        if flow.visible(q) || matches!(flow.op(q), Some(Op::Choose { .. })) {
+            continue;
+        }
+        flow.footprint(q, space, row);
+        tails.extend(flow.succs(q, None).into_iter().flatten());
+    }
+}
+
+/// Rows for every pc of thread `me`: what every instruction reachable from
+/// it may touch (with `cut`, not past an instruction the cut stops).
+fn future(flow: &Flow, cut: Option<Cut>, me: u32, space: &Space) -> Vec<u64> {
+    let n = flow.len();
+    let width = 2 * space.words;
+    let mut rows = vec![0u64; (n + 1) * width];
+    for (pc, row) in rows.chunks_mut(width).enumerate() {
+        space.set(row, space.thread(me), true);
+        if !flow.reached(pc) {
+            space.fill(row);
+        } else if !cut.is_some_and(|c| flow.dead_end(pc, c)) {
+            flow.footprint(pc, space, row);
+        }
+    }
+    // Union over successors until nothing changes; a backward sweep
+    // settles straight-line code in one pass, each loop in one more.
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for pc in (0..n).rev() {
+            if !flow.reached(pc) {
+                continue;
+            }
+            for s in flow.succs(pc, cut).into_iter().flatten() {
+                for i in 0..width {
+                    let add = rows[s * width + i] & !rows[pc * width + i];
+                    if add != 0 {
+                        rows[pc * width + i] |= add;
+                        changed = true;
+                    }
+                }
+            }
+        }
+    }
+    rows
+}

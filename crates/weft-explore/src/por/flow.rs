@@ -1,0 +1,503 @@
+//! The static side of partial-order reduction: for one thread instance,
+//! which instructions can run after which (with the locals that are known
+//! constants at each point), and what each instruction touches.
+//!
+//! Local values are found by constant propagation with `self` known, so
+//! `fork[self]` or `meals[(self + 1) % N]` name one object or cell of each
+//! philosopher, not the whole array; a branch on a known condition has one
+//! successor (that is what resolves inlined `lower(left, right)`).
+
+use crate::eval::binary;
+use weft_ir::{CellRef, Code, Expr, ObjRef, Op, Program, ThreadRef, UnOp, Value, VarKind};
+
+/// A local's value at a program point: known, or any value (`None`).
+pub(super) type Abs = Option<Value>;
+
+/// Where each thing lives in a footprint bit set. A row is `2 * words` words:
+/// the things read, then the things written.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Space {
+    n_cells: usize,
+    n_objects: usize,
+    n_threads: usize,
+    /// Words of one half of a row.
+    pub words: usize,
+}
+
+impl Space {
+    pub fn new(p: &Program) -> Space {
+        let (n_cells, n_objects, n_threads) =
+            (p.n_cells as usize, p.objects.len(), p.threads.len());
+        Space {
+            n_cells,
+            n_objects,
+            n_threads,
+            words: (n_cells + n_objects + n_threads).div_ceil(64).max(1),
+        }
+    }
+
+    pub fn cell(&self, c: u32) -> usize {
+        c as usize
+    }
+
+    pub fn object(&self, o: u32) -> usize {
+        self.n_cells + o as usize
+    }
+
+    pub fn thread(&self, t: u32) -> usize {
+        self.n_cells + self.n_objects + t as usize
+    }
+
+    pub fn set(&self, row: &mut [u64], bit: usize, write: bool) {
+        let i = bit / 64 + if write { self.words } else { 0 };
+        row[i] |= 1 << (bit % 64);
+    }
+
+    /// A row with every bit set, read and written: conflicts with anything.
+    pub fn fill(&self, row: &mut [u64]) {
+        let bits = self.n_cells + self.n_objects + self.n_threads;
+        for b in 0..bits {
+            self.set(row, b, false);
+            self.set(row, b, true);
+        }
+    }
+}
+
+/// An instruction that cannot complete while a candidate thread `p` has not
+/// moved: the cut points of a thread's future (see `por.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Cut {
+    /// `join(p)`: `p` has not finished.
+    Join(u32),
+    /// Taking mutex (or rwlock) `o`, which `p` holds (for writing): only its
+    /// holder can release it.
+    Held(u32),
+}
+
+/// One code analysed for one thread instance (or one specification).
+pub(super) struct Flow<'p> {
+    program: &'p Program,
+    code: &'p Code,
+    /// Abstract locals before each instruction (index `len`: the end), or
+    /// `None` where no run gets.
+    before: Vec<Option<Vec<Abs>>>,
+    /// `t@label` of any thread runs that thread's local work, whose
+    /// expressions read other threads (`done(u)`): then `t@label` reads
+    /// every thread.
+    at_reads_all: bool,
+}
+
+/// At most two successors of an instruction.
+pub(super) type Succs = [Option<usize>; 2];
+
+impl<'p> Flow<'p> {
+    /// Constant propagation from `init` (the locals at pc 0).
+    pub fn new(program: &'p Program, code: &'p Code, init: Vec<Abs>, at_reads_all: bool) -> Self {
+        let n = code.instrs.len();
+        let mut flow = Flow {
+            program,
+            code,
+            before: vec![None; n + 1],
+            at_reads_all,
+        };
+        flow.before[0] = Some(init);
+        let mut work = vec![0usize];
+        while let Some(pc) = work.pop() {
+            let Some(state) = flow.before[pc].clone() else {
+                continue;
+            };
+            if pc >= n {
+                continue;
+            }
+            let out = flow.transfer(pc, state);
+            for s in flow.succs(pc, None).into_iter().flatten() {
+                let changed = match &mut flow.before[s] {
+                    slot @ None => {
+                        *slot = Some(out.clone());
+                        true
+                    }
+                    Some(old) => {
+                        let mut changed = false;
+                        for (o, v) in old.iter_mut().zip(&out) {
+                            if o.is_some() && *o != *v {
+                                *o = None;
+                                changed = true;
+                            }
+                        }
+                        changed
+                    }
+                };
+                if changed && !work.contains(&s) {
+                    work.push(s);
+                }
+            }
+        }
+        flow
+    }
+
+    pub fn len(&self) -> usize {
+        self.code.instrs.len()
+    }
+
+    pub fn reached(&self, pc: usize) -> bool {
+        self.before.get(pc).is_some_and(|b| b.is_some())
+    }
+
+    fn locals(&self, pc: usize) -> &[Abs] {
+        self.before
+            .get(pc)
+            .and_then(|b| b.as_deref())
+            .unwrap_or(&[])
+    }
+
+    pub fn op(&self, pc: usize) -> Option<&'p Op> {
+        self.code.instrs.get(pc).map(|i| &i.op)
+    }
+
+    /// Is the instruction at `pc` (part of) a step? Ghost accesses are not.
+    pub fn visible(&self, pc: usize) -> bool {
+        match self.op(pc) {
+            Some(Op::Read { cell, .. } | Op::Write { cell, .. }) => {
+                self.program.vars[cell.var as usize].kind != VarKind::Ghost
+            }
+            Some(op) => op.is_visible(),
+            None => false,
+        }
+    }
+
+    /// The locals after the instruction at `pc`.
+    fn transfer(&self, pc: usize, mut st: Vec<Abs>) -> Vec<Abs> {
+        let Some(op) = self.op(pc) else {
+            return st;
+        };
+        let set = |st: &mut Vec<Abs>, dst: u32, v: Abs| {
+            if let Some(slot) = st.get_mut(dst as usize) {
+                *slot = v;
+            }
+        };
+        match op {
+            Op::Set { dst, value, .. } => {
+                let v = eval(value, &st);
+                set(&mut st, *dst, v);
+            }
+            Op::SetIdx {
+                base,
+                len,
+                idx,
+                value,
+                ..
+            } => match eval(idx, &st) {
+                Some(i) if (0..*len as Value).contains(&i) => {
+                    let v = eval(value, &st);
+                    set(&mut st, base + i as u32, v);
+                }
+                _ => (*base..base + len).for_each(|s| set(&mut st, s, None)),
+            },
+            Op::Clear { from, to } => (*from..*to).for_each(|s| set(&mut st, s, Some(0))),
+            Op::Choose { dst, .. } | Op::Read { dst, .. } | Op::RecvOrEnd { dst, .. } => {
+                set(&mut st, *dst, None)
+            }
+            Op::Rmw { dst, .. }
+            | Op::Cas { dst, .. }
+            | Op::TryLock { dst, .. }
+            | Op::TryAcquire { dst, .. }
+            | Op::Recv { dst, .. } => {
+                if let Some(d) = dst {
+                    set(&mut st, *d, None);
+                }
+            }
+            _ => {}
+        }
+        st
+    }
+
+    /// Where control may go after the instruction at `pc`; with a cut, the
+    /// edges the instruction cannot take while the cut holds are gone.
+    pub fn succs(&self, pc: usize, cut: Option<Cut>) -> Succs {
+        let n = self.len();
+        let at = |q: usize| Some(q.min(n));
+        let Some(op) = self.op(pc) else {
+            return [None, None];
+        };
+        let st = self.locals(pc);
+        if let Some(cut) = cut {
+            if let Some(fair) = self.cut_by(pc, cut) {
+                // A fair acquisition of a held lock still joins the queue
+                // (pc + 1, the grant, which waits); nothing gets past it.
+                return [if fair { at(pc + 1) } else { None }, None];
+            }
+        }
+        let fair = |r: &ObjRef| {
+            self.objects(r, st)
+                .any(|o| self.program.objects[o as usize].fair)
+        };
+        match op {
+            Op::Jump(t) => [at(*t as usize), None],
+            Op::JumpIfNot { cond, target } => match eval(cond, st) {
+                Some(0) => [at(*target as usize), None],
+                Some(_) => [at(pc + 1), None],
+                None => [at(pc + 1), at(*target as usize)],
+            },
+            Op::RecvOrEnd { end, .. } => [at(pc + 1), at(*end as usize)],
+            Op::Lock { obj }
+            | Op::ReadLock { obj }
+            | Op::WriteLock { obj }
+            | Op::Acquire { obj }
+                if fair(obj) =>
+            {
+                [at(pc + 1), at(pc + 2)]
+            }
+            Op::CvRelock { mutex, .. } if fair(mutex) => [at(pc + 1), at(pc + 2)],
+            Op::BarrierArrive { .. } => [at(pc + 1), at(pc + 2)],
+            _ => [at(pc + 1), None],
+        }
+    }
+
+    /// Is the instruction at `pc` stopped by `cut`? `Some(fair)` if so.
+    fn cut_by(&self, pc: usize, cut: Cut) -> Option<bool> {
+        let st = self.locals(pc);
+        let one = |r: &ObjRef, o: u32| {
+            let mut it = self.objects(r, st);
+            it.next() == Some(o) && it.next().is_none()
+        };
+        let fair = |o: u32| self.program.objects[o as usize].fair;
+        match (self.op(pc)?, cut) {
+            (Op::Join { thread }, Cut::Join(p)) => {
+                let mut it = self.threads(thread, st);
+                (it.next() == Some(p) && it.next().is_none()).then_some(false)
+            }
+            (Op::Lock { obj } | Op::ReadLock { obj } | Op::WriteLock { obj }, Cut::Held(o))
+                if one(obj, o) =>
+            {
+                Some(fair(o))
+            }
+            (Op::CvRelock { mutex, .. }, Cut::Held(o)) if one(mutex, o) => Some(fair(o)),
+            (Op::LockGrant { obj } | Op::RwGrant { obj }, Cut::Held(o)) if one(obj, o) => {
+                Some(false)
+            }
+            _ => None,
+        }
+    }
+
+    /// Can the instruction at `pc` never complete under `cut`? Then it is
+    /// never executed before the candidate moves, and touches nothing.
+    pub fn dead_end(&self, pc: usize, cut: Cut) -> bool {
+        self.cut_by(pc, cut) == Some(false)
+    }
+
+    /// The cuts that stop the instruction at `pc` for some candidate.
+    pub fn cuts(&self, pc: usize) -> Vec<Cut> {
+        let st = self.locals(pc);
+        let single = |mut it: std::ops::Range<u32>| match (it.next(), it.next()) {
+            (Some(x), None) => Some(x),
+            _ => None,
+        };
+        let held = |r: &ObjRef| single(self.objects(r, st)).map(Cut::Held);
+        match self.op(pc) {
+            Some(Op::Join { thread }) => single(self.threads(thread, st)).map(Cut::Join),
+            Some(
+                Op::Lock { obj }
+                | Op::ReadLock { obj }
+                | Op::WriteLock { obj }
+                | Op::LockGrant { obj }
+                | Op::RwGrant { obj },
+            ) => held(obj),
+            Some(Op::CvRelock { mutex, .. }) => held(mutex),
+            _ => None,
+        }
+        .into_iter()
+        .collect()
+    }
+
+    fn objects(&self, r: &ObjRef, st: &[Abs]) -> std::ops::Range<u32> {
+        match r {
+            ObjRef::Fixed(o) => *o..o + 1,
+            ObjRef::Group { group, idx } => {
+                let g = &self.program.object_groups[*group as usize];
+                match eval(idx, st) {
+                    Some(i) if (0..g.len as Value).contains(&i) => {
+                        g.base + i as u32..g.base + i as u32 + 1
+                    }
+                    _ => g.base..g.base + g.len,
+                }
+            }
+        }
+    }
+
+    fn threads(&self, r: &ThreadRef, st: &[Abs]) -> std::ops::Range<u32> {
+        match r {
+            ThreadRef::Fixed(t) => *t..t + 1,
+            ThreadRef::Group { group, idx, .. } => {
+                let g = &self.program.thread_groups[*group as usize];
+                match eval(idx, st) {
+                    Some(i) if (0..g.len as Value).contains(&i) => {
+                        g.base + i as u32..g.base + i as u32 + 1
+                    }
+                    _ => g.base..g.base + g.len,
+                }
+            }
+        }
+    }
+
+    fn cells(&self, c: &CellRef, st: &[Abs]) -> std::ops::Range<u32> {
+        let var = &self.program.vars[c.var as usize];
+        match c.idx.as_ref().map(|e| eval(e, st)) {
+            None => var.base..var.base + 1,
+            Some(Some(i)) if (0..var.len as Value).contains(&i) => {
+                var.base + i as u32..var.base + i as u32 + 1
+            }
+            Some(_) => var.base..var.base + var.len,
+        }
+    }
+
+    /// Add what the instruction at `pc` reads and writes to `row`. Every
+    /// operation on a sync object writes it; a read-modify-write writes its
+    /// cell even when a CAS fails.
+    pub fn footprint(&self, pc: usize, space: &Space, row: &mut [u64]) {
+        let Some(op) = self.op(pc) else {
+            return;
+        };
+        let st = self.locals(pc);
+        let cells = |c: &CellRef, write: bool, row: &mut [u64]| {
+            for c in self.cells(c, st) {
+                space.set(row, space.cell(c), write);
+            }
+            self.expr_threads(c.idx.as_ref(), st, space, row);
+        };
+        match op {
+            Op::Read { cell, .. } => cells(cell, false, row),
+            Op::Write { cell, .. } | Op::Rmw { cell, .. } | Op::Cas { cell, .. } => {
+                cells(cell, true, row)
+            }
+            Op::Join { thread } => self.thread_reads(thread, false, st, space, row),
+            _ => {}
+        }
+        for r in objects(op) {
+            for o in self.objects(r, st) {
+                space.set(row, space.object(o), true);
+            }
+            if let ObjRef::Group { idx, .. } = r {
+                self.expr_threads(Some(idx), st, space, row);
+            }
+        }
+        for e in exprs(op) {
+            self.expr_threads(Some(e), st, space, row);
+        }
+    }
+
+    fn thread_reads(&self, r: &ThreadRef, at: bool, st: &[Abs], space: &Space, row: &mut [u64]) {
+        let all = at && self.at_reads_all;
+        let ts = if all {
+            0..self.program.threads.len() as u32
+        } else {
+            self.threads(r, st)
+        };
+        for t in ts {
+            space.set(row, space.thread(t), false);
+        }
+        if let ThreadRef::Group { idx, .. } = r {
+            self.expr_threads(Some(idx), st, space, row);
+        }
+    }
+
+    /// `done(t)` and `t@label` read thread `t` (its position and locals).
+    fn expr_threads(&self, e: Option<&Expr>, st: &[Abs], space: &Space, row: &mut [u64]) {
+        match e {
+            None | Some(Expr::Const(_) | Expr::Local(_)) => {}
+            Some(Expr::LocalIdx { idx, .. } | Expr::Unary(_, idx, _)) => {
+                self.expr_threads(Some(idx), st, space, row)
+            }
+            Some(Expr::Binary(_, a, b, _)) => {
+                self.expr_threads(Some(a), st, space, row);
+                self.expr_threads(Some(b), st, space, row);
+            }
+            Some(Expr::At { thread, .. }) => self.thread_reads(thread, true, st, space, row),
+            Some(Expr::Done(thread)) => self.thread_reads(thread, false, st, space, row),
+        }
+    }
+}
+
+/// Does `e` name a thread's position (`t@label`, `done(t)`)?
+pub(super) fn names_threads(e: &Expr) -> bool {
+    match e {
+        Expr::Const(_) | Expr::Local(_) => false,
+        Expr::LocalIdx { idx, .. } | Expr::Unary(_, idx, _) => names_threads(idx),
+        Expr::Binary(_, a, b, _) => names_threads(a) || names_threads(b),
+        Expr::At { .. } | Expr::Done(_) => true,
+    }
+}
+
+/// A pure expression over abstract locals.
+fn eval(e: &Expr, st: &[Abs]) -> Abs {
+    match e {
+        Expr::Const(v) => Some(*v),
+        Expr::Local(i) => st.get(*i as usize).copied().flatten(),
+        Expr::LocalIdx { base, len, idx, .. } => {
+            let i = eval(idx, st)?;
+            if !(0..*len as Value).contains(&i) {
+                return None;
+            }
+            st.get(*base as usize + i as usize).copied().flatten()
+        }
+        Expr::Unary(op, a, _) => {
+            let a = eval(a, st)?;
+            match op {
+                UnOp::Not => Some((a == 0) as Value),
+                UnOp::Neg => a.checked_neg(),
+            }
+        }
+        Expr::Binary(op, a, b, span) => {
+            let (a, b) = (eval(a, st), eval(b, st));
+            binary(*op, a?, b?, *span).ok()
+        }
+        Expr::At { .. } | Expr::Done(_) => None,
+    }
+}
+
+/// The expressions an instruction evaluates (cell and object indices apart).
+pub(super) fn exprs(op: &Op) -> Vec<&Expr> {
+    match op {
+        Op::Set { value, .. } | Op::Send { value, .. } | Op::WgAdd { value, .. } => vec![value],
+        Op::SetIdx { idx, value, .. } => vec![idx, value],
+        Op::JumpIfNot { cond, .. }
+        | Op::Check { cond, .. }
+        | Op::Assert { cond, .. }
+        | Op::Await { cond } => vec![cond],
+        Op::Choose { lo, hi, .. } => vec![lo, hi],
+        Op::Write { value, .. } | Op::Rmw { value, .. } => vec![value],
+        Op::Cas { expected, new, .. } => vec![expected, new],
+        _ => Vec::new(),
+    }
+}
+
+/// The sync objects an operation names.
+fn objects(op: &Op) -> Vec<&ObjRef> {
+    match op {
+        Op::Lock { obj }
+        | Op::LockGrant { obj }
+        | Op::Unlock { obj }
+        | Op::TryLock { obj, .. }
+        | Op::ReadLock { obj }
+        | Op::WriteLock { obj }
+        | Op::RwGrant { obj }
+        | Op::ReadUnlock { obj }
+        | Op::WriteUnlock { obj }
+        | Op::Acquire { obj }
+        | Op::AcquireGrant { obj }
+        | Op::Release { obj }
+        | Op::TryAcquire { obj, .. }
+        | Op::BarrierArrive { obj }
+        | Op::BarrierLeave { obj }
+        | Op::WgAdd { obj, .. }
+        | Op::WgDone { obj }
+        | Op::WgWait { obj } => vec![obj],
+        Op::CvWait { cv, mutex } | Op::CvRelock { cv, mutex } => vec![cv, mutex],
+        Op::Notify { cv, .. } => vec![cv],
+        Op::Send { ch, .. }
+        | Op::SendWait { ch }
+        | Op::Recv { ch, .. }
+        | Op::RecvOrEnd { ch, .. }
+        | Op::Close { ch } => vec![ch],
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,381 @@
+//! The reduced search finds exactly what the full one finds: the same
+//! deadlocked and terminal states, assertion and runtime failures, races,
+//! lost updates, violated invariants and final assertions, on the catalogue,
+//! on handwritten models and on random programs; and it stores fewer states.
+
+use super::Reduction;
+use crate::detect::Detector;
+use crate::exec::{Event, Exec, ThreadStep};
+use crate::search::{Graph, Parent};
+use crate::{spec, Kind, Options};
+use indexmap::IndexSet;
+use proptest::prelude::*;
+use rustc_hash::FxBuildHasher;
+use std::collections::{BTreeMap, BTreeSet};
+use weft_ir::{Program, SrcSpan, Value};
+
+#[path = "../../tests/support/random_program.rs"]
+mod random_program;
+
+/// Everything the checks of LANGUAGE.md section 7 (but liveness) report,
+/// as sets keyed at least as finely as `detect.rs` keys its findings.
+#[derive(Debug, Default, PartialEq)]
+struct Found {
+    deadlocks: BTreeSet<Box<[Value]>>,
+    terminals: BTreeSet<Box<[Value]>>,
+    /// Failed steps: where, and the message (values included).
+    events: BTreeSet<(SrcSpan, String)>,
+    /// Racing accesses: the two spans (ordered) and the cell.
+    races: BTreeSet<(SrcSpan, SrcSpan, u32)>,
+    lost_updates: BTreeSet<(u32, SrcSpan)>,
+    invariants: BTreeSet<usize>,
+    finals: BTreeSet<usize>,
+    spec_errors: BTreeSet<(SrcSpan, String)>,
+    /// How many findings of each kind the tool's own detector reports.
+    findings: BTreeMap<Kind, usize>,
+}
+
+struct Searched {
+    found: Found,
+    states: usize,
+    /// States where one thread's step was taken alone.
+    reduced: usize,
+    /// States where an ample set was offered but the proviso refused it.
+    refused: usize,
+}
+
+fn safety_checks() -> Vec<Kind> {
+    Kind::ALL
+        .into_iter()
+        .filter(|k| !matches!(k, Kind::Livelock | Kind::Starvation))
+        .collect()
+}
+
+/// Breadth-first search as `search.rs` does it, full or reduced (with the
+/// cycle proviso); `None` past `cap` states.
+fn search(program: &Program, reduce: bool, cap: usize) -> Option<Searched> {
+    let exec = Exec::new(program);
+    let options = Options {
+        checks: safety_checks(),
+        ..Options::default()
+    };
+    let reduction = Reduction::new(&exec, &options.checks);
+    let mut detector = Detector::new(&exec, &options);
+    let mut graph = Graph {
+        states: IndexSet::with_hasher(FxBuildHasher),
+        parents: Vec::new(),
+    };
+    graph
+        .states
+        .insert(exec.layout.initial(program).into_boxed_slice());
+    graph.parents.push(Parent {
+        state: u32::MAX,
+        thread: 0,
+        branch: 0,
+    });
+    let n = program.threads.len();
+    let mut steps: Vec<ThreadStep> = (0..n).map(|_| ThreadStep::default()).collect();
+    let mut f = Found::default();
+    let mut reduced = 0;
+    let mut refused = 0;
+    let mut i = 0;
+    while i < graph.states.len() {
+        if graph.states.len() > cap {
+            return None;
+        }
+        let state = graph.states[i].clone();
+        let id = i as u32;
+        i += 1;
+        detector.check_state(&graph, id, &state);
+        for (k, inv) in program.invariants.iter().enumerate() {
+            match spec::holds(&exec, inv, &state) {
+                Ok(true) => {}
+                Ok(false) => drop(f.invariants.insert(k)),
+                Err(e) => drop(f.spec_errors.insert((e.span, e.message))),
+            }
+        }
+        for (t, step) in steps.iter_mut().enumerate() {
+            exec.step(&state, t, step);
+        }
+        detector.check_steps(&graph, id, &state, &steps);
+        races(&steps, &mut f.races);
+        if steps.iter().all(|s| s.transitions.is_empty()) {
+            if (0..n).all(|t| exec.finished(&state, t)) {
+                for (k, fin) in program.finals.iter().enumerate() {
+                    match spec::holds(&exec, fin, &state) {
+                        Ok(true) => {}
+                        Ok(false) => drop(f.finals.insert(k)),
+                        Err(e) => drop(f.spec_errors.insert((e.span, e.message))),
+                    }
+                }
+                f.terminals.insert(state.clone());
+            } else {
+                f.deadlocks.insert(state.clone());
+            }
+        }
+        // The cycle proviso: the ample set only if every successor comes
+        // after this state in the visited order.
+        let offered = reduce.then(|| reduction.ample(&state, &steps)).flatten();
+        let ample = offered.filter(|&p| {
+            steps[p].transitions.iter().all(
+                |tr| !matches!(graph.states.get_index_of(&*tr.state), Some(j) if j <= id as usize),
+            )
+        });
+        reduced += ample.is_some() as usize;
+        refused += (offered.is_some() && ample.is_none()) as usize;
+        for (t, step) in steps.iter_mut().enumerate() {
+            if ample.is_some_and(|p| p != t) {
+                continue;
+            }
+            for tr in step.transitions.drain(..) {
+                let ends = detector.check_transition(&graph, id, t as u32, &tr);
+                f.lost_updates.extend(tr.lost_updates.iter().copied());
+                match &tr.event {
+                    Some(Event::Assertion { span, message }) => {
+                        f.events.insert((*span, format!("assert {message:?}")));
+                    }
+                    Some(Event::Runtime(e)) => {
+                        f.events.insert((e.span, e.message.clone()));
+                    }
+                    None => {}
+                }
+                if ends {
+                    continue;
+                }
+                let (_, new) = graph.states.insert_full(tr.state.into_boxed_slice());
+                if new {
+                    graph.parents.push(Parent {
+                        state: id,
+                        thread: t as u32,
+                        branch: tr.branch,
+                    });
+                }
+            }
+        }
+    }
+    for finding in detector.into_findings() {
+        *f.findings.entry(finding.kind).or_default() += 1;
+    }
+    Some(Searched {
+        found: f,
+        states: graph.states.len(),
+        reduced,
+        refused,
+    })
+}
+
+/// Races as `detect.rs` defines them.
+fn races(steps: &[ThreadStep], out: &mut BTreeSet<(SrcSpan, SrcSpan, u32)>) {
+    for t in 0..steps.len() {
+        for u in t + 1..steps.len() {
+            for a in &steps[t].accesses {
+                for b in &steps[u].accesses {
+                    if a.cell == b.cell && (a.write || b.write) && !(a.grouped && b.grouped) {
+                        out.insert((a.span.min(b.span), a.span.max(b.span), a.cell));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn compile(src: &str, defines: &[(&str, i64)]) -> Program {
+    let ast = weft_syntax::parse(src).unwrap_or_else(|e| panic!("parse: {e:?}\n{src}"));
+    let defines: Vec<(String, String)> = defines
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    weft_lower::compile(&ast, &defines).unwrap_or_else(|e| panic!("compile: {e:?}\n{src}"))
+}
+
+/// Full and reduced agree; the state counts (full, reduced), or None when
+/// the full graph is bigger than `cap`. Prints the counts, with the states
+/// expanded by one thread and those where the proviso refused it.
+fn agree(name: &str, program: &Program, cap: usize) -> Option<(usize, usize)> {
+    let full = search(program, false, cap)?;
+    let red =
+        search(program, true, cap).unwrap_or_else(|| panic!("{name}: reduced search too big"));
+    assert_eq!(full.found, red.found, "{name}: the reduced search differs");
+    assert!(red.states <= full.states, "{name}: more states reduced");
+    assert_eq!(full.reduced, 0);
+    println!(
+        "{name:40} full {:7} reduced {:7} (one thread {:6}, proviso {:5})",
+        full.states, red.states, red.reduced, red.refused
+    );
+    Some((full.states, red.states))
+}
+
+const CAP: usize = 60_000;
+
+#[test]
+fn catalogue_reduced_finds_the_same() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../programs");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "weft"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 50, "the catalogue is missing");
+    let (mut total_full, mut total_red) = (0, 0);
+    for path in paths {
+        let src = std::fs::read_to_string(&path).unwrap_or_default();
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        match agree(&name, &compile(&src, &[]), CAP) {
+            Some((full, red)) => {
+                total_full += full;
+                total_red += red;
+            }
+            None => println!("{name:40} skipped: more than {CAP} states"),
+        }
+    }
+    println!("catalogue total: full {total_full} reduced {total_red}");
+    assert!(total_red < total_full);
+}
+
+const PHILOSOPHERS: &str = r#"
+const N = 3;
+const ROUNDS = 1;
+mutex fork[N];
+shared meals = [0; N];
+thread philosopher[N] {
+    let left = self;
+    let right = (self + 1) % N;
+    let first = left;
+    let second = right;
+    if right < left { first = right; second = left; }
+    for round in 0..ROUNDS {
+        with fork[first] {
+            with fork[second] {
+                meals[self] = meals[self] + 1;
+            }
+        }
+    }
+}
+"#;
+
+const LOCKED_COUNTER: &str = r#"
+const N = 3;
+shared counter = 0;
+mutex m;
+thread inc[N] {
+    for i in 0..2 {
+        with m { counter = counter + 1; }
+    }
+}
+final assert counter == 2 * N;
+"#;
+
+const DISJOINT: &str = r#"
+const N = 3;
+shared v = [0; N];
+atomic a = [0; N];
+thread w[N] {
+    for i in 0..3 {
+        v[self] = v[self] + 1;
+        a[self].fetch_add(1);
+    }
+}
+final assert v[0] == 3;
+"#;
+
+const BOUNDED_BUFFER: &str = r#"
+const SIZE = 2;
+shared buf: [int; SIZE];
+shared in_pos = 0;
+shared out_pos = 0;
+semaphore empty_slots = SIZE;
+semaphore full_slots = 0;
+mutex m;
+thread producer[2] {
+    for i in 0..2 {
+        empty_slots.acquire();
+        with m {
+            buf[in_pos] = 10 * self + i + 1;
+            in_pos = (in_pos + 1) % SIZE;
+        }
+        full_slots.release();
+    }
+}
+thread consumer {
+    let total = 0;
+    for k in 0..4 {
+        full_slots.acquire();
+        total = total + buf[out_pos];
+        out_pos = (out_pos + 1) % SIZE;
+        empty_slots.release();
+    }
+    assert total == 26;
+}
+"#;
+
+#[test]
+fn handwritten_models_shrink() {
+    let mut cases: Vec<(String, Program)> = Vec::new();
+    for n in 3..=6 {
+        let rounds = if n <= 4 { 2 } else { 1 };
+        cases.push((
+            format!("ordered philosophers N={n} rounds={rounds}"),
+            compile(PHILOSOPHERS, &[("N", n), ("ROUNDS", rounds)]),
+        ));
+    }
+    for n in 2..=4 {
+        cases.push((
+            format!("locked counter N={n}"),
+            compile(LOCKED_COUNTER, &[("N", n)]),
+        ));
+        cases.push((
+            format!("disjoint variables N={n}"),
+            compile(DISJOINT, &[("N", n)]),
+        ));
+    }
+    cases.push(("bounded buffer".into(), compile(BOUNDED_BUFFER, &[])));
+    for (name, program) in &cases {
+        let (full, red) =
+            agree(name, program, 200_000).unwrap_or_else(|| panic!("{name}: too big"));
+        // A lock held by one thread blocks the others: the full graph of
+        // a locked counter has nothing independent left to reduce.
+        if !name.starts_with("locked counter") {
+            assert!(red < full, "{name}: no reduction");
+        }
+    }
+}
+
+#[test]
+fn liveness_checks_turn_it_off() {
+    let program = compile(DISJOINT, &[]);
+    let exec = Exec::new(&program);
+    let mut steps: Vec<ThreadStep> = (0..3).map(|_| ThreadStep::default()).collect();
+    let init = exec.layout.initial(&program);
+    for (t, s) in steps.iter_mut().enumerate() {
+        exec.step(&init, t, s);
+    }
+    assert!(Reduction::new(&exec, &safety_checks())
+        .ample(&init, &steps)
+        .is_some());
+    for k in [Kind::Livelock, Kind::Starvation] {
+        let mut checks = safety_checks();
+        checks.push(k);
+        assert_eq!(Reduction::new(&exec, &checks).ample(&init, &steps), None);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn random_programs_reduced_find_the_same((bodies, looping) in random_program::bodies()) {
+        let src = random_program::program(&bodies, looping);
+        let program = compile(&src, &[]);
+        if let Some(full) = search(&program, false, 20_000) {
+            let red = search(&program, true, 20_000)
+                .ok_or_else(|| TestCaseError::fail(format!("reduced too big\n{src}")))?;
+            prop_assert_eq!(&full.found, &red.found, "{}", src);
+            prop_assert!(red.states <= full.states);
+        }
+    }
+}
