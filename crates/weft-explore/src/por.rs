@@ -31,11 +31,13 @@
 mod flow;
 #[cfg(test)]
 mod tests;
+mod visible;
 
 use crate::exec::{Exec, ThreadStep};
 use crate::layout::FINISHED;
 use crate::Kind;
 use flow::{names_threads, Abs, Cut, Flow, Space};
+use visible::{Ends, Watched};
 use weft_ir::{Op, Value};
 
 /// Most words the cut futures may take; past it, futures are not cut.
@@ -65,6 +67,9 @@ pub(crate) struct Reduction {
     /// What the invariants read (`space.words` words): steps that write any
     /// of it are visible.
     visible: Vec<u64>,
+    /// Per row: the step from there may change a `t@label` or `done(t)`
+    /// that an invariant asks about.
+    moves: Vec<bool>,
 }
 
 impl Reduction {
@@ -93,7 +98,18 @@ impl Reduction {
             cut_rows: Vec::new(),
             owner_slot: exec.layout.obj.clone(),
             visible: vec![0; space.words],
+            moves: Vec::new(),
         };
+        let watched = if checks.contains(&Kind::Invariant) || checks.contains(&Kind::Runtime) {
+            Watched::new(p, &space, at_reads_all)
+        } else {
+            Watched {
+                cells: vec![0; space.words],
+                labels: vec![Vec::new(); p.threads.len()],
+                done: vec![false; p.threads.len()],
+            }
+        };
+        red.visible.clone_from(&watched.cells);
         let mut first = 0;
         for (t, th) in p.threads.iter().enumerate() {
             let code = &p.codes[th.code as usize];
@@ -103,10 +119,16 @@ impl Reduction {
             let n_rows = flow.len() + 1;
             red.rows.push((first, n_rows));
             first += n_rows;
+            let ats: Vec<_> = watched.labels[t]
+                .iter()
+                .map(|&l| visible::at_label(&flow, l))
+                .collect();
             for pc in 0..n_rows {
                 let mut row = vec![0; width];
-                next_footprint(&flow, pc, t as u32, &space, &mut row);
+                let ends = next_footprint(&flow, pc, t as u32, &space, &mut row);
                 red.next.extend(row);
+                red.moves
+                    .push(visible::moves(&ats, watched.done[t], pc, &ends));
             }
             red.future.extend(future(&flow, None, t as u32, &space));
             let mut cuts: Vec<Cut> = (0..n_rows)
@@ -125,19 +147,6 @@ impl Reduction {
                     .extend(future(&flow, Some(cut), t as u32, &space));
             }
             red.cuts.push(mine);
-        }
-        if checks.contains(&Kind::Invariant) || checks.contains(&Kind::Runtime) {
-            for inv in &p.invariants {
-                let init = vec![Some(0); inv.code.n_locals.max(1) as usize];
-                let flow = Flow::new(p, &inv.code, init, at_reads_all);
-                let mut row = vec![0; width];
-                for pc in (0..flow.len()).filter(|&pc| flow.reached(pc)) {
-                    flow.footprint(pc, &space, &mut row);
-                }
-                for (i, v) in red.visible.iter_mut().enumerate() {
-                    *v |= row[i] | row[space.words + i];
-                }
-            }
         }
         red
     }
@@ -198,7 +207,9 @@ impl Reduction {
             return false;
         };
         let (nr, nw) = next.split_at(w);
-        if nw.iter().zip(&self.visible).any(|(a, b)| a & b != 0) {
+        let pc = state[self.pc_slot[p]] as usize;
+        if self.moves[self.rows[p].0 + pc] || nw.iter().zip(&self.visible).any(|(a, b)| a & b != 0)
+        {
             return false;
         }
         for u in 0..self.rows.len() {
@@ -211,13 +222,17 @@ impl Reduction {
             for i in 0..w {
                 let (mut fr, mut fw) = (fut[i], fut[w + i]);
                 for &(cut, first) in &self.cuts[u] {
+                    let slot = |o: u32, k: usize| {
+                        self.owner_slot
+                            .get(o as usize)
+                            .and_then(|&s| state.get(s + k))
+                            .copied()
+                    };
+                    // Mutex `[owner+1, ..]`, rwlock `[writer+1, reader mask, ..]`.
                     let applies = match cut {
                         Cut::Join(q) => q as usize == p,
-                        Cut::Held(o) => self
-                            .owner_slot
-                            .get(o as usize)
-                            .and_then(|&s| state.get(s))
-                            .is_some_and(|&owner| owner == p as Value + 1),
+                        Cut::Held(o) => slot(o, 0) == Some(p as Value + 1),
+                        Cut::ReadHeld(o) => slot(o, 1).is_some_and(|m| m & (1 << p) != 0),
                     };
                     if !applies {
                         continue;
@@ -241,11 +256,13 @@ impl Reduction {
 /// one visible instruction (or one atomic group), that instruction, and the
 /// local work after it that runs when the thread finishes (LANGUAGE.md 6);
 /// every step writes the thread's own position.
-fn next_footprint(flow: &Flow, pc: usize, me: u32, space: &Space, row: &mut [u64]) {
+fn next_footprint(flow: &Flow, pc: usize, me: u32, space: &Space, row: &mut [u64]) -> Ends {
     space.set(row, space.thread(me), true);
+    let mut ends = Ends::default();
     if !flow.reached(pc) {
         space.fill(row);
-        return;
+        ends.finish = true;
+        return ends;
     }
     let n = flow.len();
     let mut front = vec![false; n + 1];
@@ -254,6 +271,9 @@ fn next_footprint(flow: &Flow, pc: usize, me: u32, space: &Space, row: &mut [u64
     let mut stack = vec![pc];
     let mut tails: Vec<usize> = Vec::new();
     while let Some(q) = stack.pop() {
+        if q >= n {
+            ends.finish = true;
+        }
         if q >= n || std::mem::replace(&mut front[q], true) {
             continue;
         }
@@ -285,8 +305,21 @@ fn next_footprint(flow: &Flow, pc: usize, me: u32, space: &Space, row: &mut [u64
             tails.extend(succs);
         }
     }
-    // The local work after the visible part (it stops at a `choose`).
+    // Where the step leaves the thread: after the visible part and the
+    // `Clear`s right there (`Run::tail`).
+    for &s in &tails {
+        let mut r = s;
+        while matches!(flow.op(r), Some(Op::Clear { .. })) {
+            r += 1;
+        }
+        ends.rests.push(r);
+    }
+    // The local work after the visible part (it stops at a `choose`); if
+    // it reaches the end, the thread finishes in this step.
     while let Some(q) = tails.pop() {
+        if q >= n {
+            ends.finish = true;
+        }
         if q >= n || std::mem::replace(&mut tail[q], true) {
             continue;
         }
@@ -296,6 +329,7 @@ fn next_footprint(flow: &Flow, pc: usize, me: u32, space: &Space, row: &mut [u64
         flow.footprint(q, space, row);
         tails.extend(flow.succs(q, None).into_iter().flatten());
     }
+    ends
 }
 
 /// Rows for every pc of thread `me`: what every instruction reachable from

@@ -53,6 +53,14 @@ impl Space {
         row[i] |= 1 << (bit % 64);
     }
 
+    /// Forget the threads' positions in a `words`-long set.
+    pub fn clear_threads(&self, set: &mut [u64]) {
+        for t in 0..self.n_threads {
+            let bit = self.thread(t as u32);
+            set[bit / 64] &= !(1 << (bit % 64));
+        }
+    }
+
     /// A row with every bit set, read and written: conflicts with anything.
     pub fn fill(&self, row: &mut [u64]) {
         let bits = self.n_cells + self.n_objects + self.n_threads;
@@ -72,6 +80,8 @@ pub(super) enum Cut {
     /// Taking mutex (or rwlock) `o`, which `p` holds (for writing): only its
     /// holder can release it.
     Held(u32),
+    /// Write-locking rwlock `o`, which `p` holds for reading.
+    ReadHeld(u32),
 }
 
 /// One code analysed for one thread instance (or one specification).
@@ -275,8 +285,21 @@ impl<'p> Flow<'p> {
             (Op::LockGrant { obj } | Op::RwGrant { obj }, Cut::Held(o)) if one(obj, o) => {
                 Some(false)
             }
+            (Op::WriteLock { obj }, Cut::ReadHeld(o)) if one(obj, o) => Some(fair(o)),
+            // The grant after a fair write_lock waits for the readers too.
+            (Op::RwGrant { obj }, Cut::ReadHeld(o)) if one(obj, o) && self.write_grant(pc) => {
+                Some(false)
+            }
             _ => None,
         }
+    }
+
+    /// Is the `RwGrant` at `pc` the one of a `write_lock` (which queues and
+    /// goes on to the grant right after it)?
+    fn write_grant(&self, pc: usize) -> bool {
+        pc.checked_sub(1)
+            .and_then(|q| self.op(q))
+            .is_some_and(|op| matches!(op, Op::WriteLock { .. }))
     }
 
     /// Can the instruction at `pc` never complete under `cut`? Then it is
@@ -293,20 +316,62 @@ impl<'p> Flow<'p> {
             _ => None,
         };
         let held = |r: &ObjRef| single(self.objects(r, st)).map(Cut::Held);
+        let read_held = |r: &ObjRef| single(self.objects(r, st)).map(Cut::ReadHeld);
         match self.op(pc) {
-            Some(Op::Join { thread }) => single(self.threads(thread, st)).map(Cut::Join),
-            Some(
-                Op::Lock { obj }
-                | Op::ReadLock { obj }
-                | Op::WriteLock { obj }
-                | Op::LockGrant { obj }
-                | Op::RwGrant { obj },
-            ) => held(obj),
-            Some(Op::CvRelock { mutex, .. }) => held(mutex),
-            _ => None,
+            Some(Op::Join { thread }) => vec![single(self.threads(thread, st)).map(Cut::Join)],
+            Some(Op::Lock { obj } | Op::ReadLock { obj } | Op::LockGrant { obj }) => {
+                vec![held(obj)]
+            }
+            Some(Op::WriteLock { obj } | Op::RwGrant { obj }) => vec![held(obj), read_held(obj)],
+            Some(Op::CvRelock { mutex, .. }) => vec![held(mutex)],
+            _ => Vec::new(),
         }
         .into_iter()
+        .flatten()
         .collect()
+    }
+
+    /// The program counters inside label `l` of this code.
+    pub fn label(&self, l: u32) -> Option<std::ops::Range<usize>> {
+        let l = self.code.labels.get(l as usize)?;
+        Some(l.start as usize..l.end as usize)
+    }
+
+    /// The thread positions the instruction at `pc` looks at: `(t, Some(l))`
+    /// for `t@l`, `(t, None)` for `done(t)`.
+    pub fn positions(&self, pc: usize) -> Vec<(u32, Option<u32>)> {
+        let st = self.locals(pc);
+        let mut out = Vec::new();
+        let Some(op) = self.op(pc) else {
+            return out;
+        };
+        let mut es = exprs(op);
+        if let Op::Read { cell, .. } = op {
+            es.extend(cell.idx.as_ref());
+        }
+        for e in es {
+            self.collect_positions(e, st, &mut out);
+        }
+        out
+    }
+
+    fn collect_positions(&self, e: &Expr, st: &[Abs], out: &mut Vec<(u32, Option<u32>)>) {
+        let (thread, label) = match e {
+            Expr::Const(_) | Expr::Local(_) => return,
+            Expr::LocalIdx { idx, .. } | Expr::Unary(_, idx, _) => {
+                return self.collect_positions(idx, st, out)
+            }
+            Expr::Binary(_, a, b, _) => {
+                self.collect_positions(a, st, out);
+                return self.collect_positions(b, st, out);
+            }
+            Expr::At { thread, label } => (thread, Some(*label)),
+            Expr::Done(thread) => (thread, None),
+        };
+        out.extend(self.threads(thread, st).map(|t| (t, label)));
+        if let ThreadRef::Group { idx, .. } = thread {
+            self.collect_positions(idx, st, out);
+        }
     }
 
     fn objects(&self, r: &ObjRef, st: &[Abs]) -> std::ops::Range<u32> {

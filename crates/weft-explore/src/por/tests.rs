@@ -378,4 +378,39 @@ proptest! {
             prop_assert!(red.states <= full.states);
         }
     }
+
+    /// The same programs with invariants on thread positions: a label on
+    /// each thread's last statement, `t0@cs`, `t1@cs`, `done(t0)`.
+    #[test]
+    fn random_programs_with_positions_reduced_find_the_same(
+        (bodies, looping) in random_program::bodies()
+    ) {
+        let src = labelled(&random_program::program(&bodies, looping));
+        let program = compile(&src, &[]);
+        if let Some(full) = search(&program, false, 20_000) {
+            let red = search(&program, true, 20_000)
+                .ok_or_else(|| TestCaseError::fail(format!("reduced too big\n{src}")))?;
+            prop_assert_eq!(&full.found, &red.found, "{}", src);
+        }
+    }
+}
+
+/// Label the last statement of every thread `cs`, and add invariants on
+/// where threads are.
+fn labelled(src: &str) -> String {
+    let mut lines: Vec<String> = src.lines().map(str::to_string).collect();
+    let mut last = None;
+    for i in 0..lines.len() {
+        if lines[i].starts_with("    { ") {
+            last = Some(i);
+        }
+        if lines[i] == "}" {
+            if let Some(j) = last.take() {
+                lines[j] = lines[j].replacen("    { ", "    cs: { ", 1);
+            }
+        }
+    }
+    lines.push("invariant !(t0@cs && t1@cs) || x == y;".into());
+    lines.push("invariant !done(t0) || done(t1) || y == 0;".into());
+    lines.join("\n")
 }
