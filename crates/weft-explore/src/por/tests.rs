@@ -360,6 +360,112 @@ fn liveness_checks_turn_it_off() {
     }
 }
 
+/// Every thread's step at `state`.
+fn steps_at(exec: &Exec, state: &[Value]) -> Vec<ThreadStep> {
+    (0..exec.program.threads.len())
+        .map(|t| {
+            let mut step = ThreadStep::default();
+            exec.step(state, t, &mut step);
+            step
+        })
+        .collect()
+}
+
+#[test]
+fn the_tables_can_be_shared_between_threads() {
+    fn sync<T: Sync>() {}
+    sync::<Reduction>();
+}
+
+#[test]
+fn a_philosopher_takes_only_its_own_forks() {
+    let program = compile(PHILOSOPHERS, &[("N", 3), ("ROUNDS", 1)]);
+    let exec = Exec::new(&program);
+    let red = Reduction::new(&exec, &safety_checks());
+    let space = red.space;
+    let w = space.words;
+    let init = exec.layout.initial(&program);
+    // philosopher[1] takes fork[1] first; philosopher[2] takes fork[0].
+    for (t, fork) in [(1, 1u32), (2, 0)] {
+        let next = red
+            .row(&red.next, red.rows[t].0, &init, t)
+            .unwrap_or_else(|| panic!("no row"));
+        for o in 0..3u32 {
+            let bit = space.object(o);
+            let written = next[w + bit / 64] & (1 << (bit % 64)) != 0;
+            assert_eq!(written, o == fork, "philosopher[{t}] and fork[{o}]");
+        }
+    }
+}
+
+#[test]
+fn a_thread_in_its_critical_section_runs_alone() {
+    let program = compile(LOCKED_COUNTER, &[("N", 2)]);
+    let exec = Exec::new(&program);
+    let red = Reduction::new(&exec, &safety_checks());
+    let init = exec.layout.initial(&program);
+    let steps = steps_at(&exec, &init);
+    // Both are about to take the lock: those steps conflict.
+    assert_eq!(red.ample(&init, &steps), None);
+    // inc[0] holds it, inc[1] waits: inc[0]'s read of the counter is
+    // independent of all inc[1] can do before inc[0] moves.
+    let locked = steps[0].transitions[0].state.clone();
+    let steps = steps_at(&exec, &locked);
+    assert!(steps[1].transitions.is_empty());
+    assert_eq!(red.ample(&locked, &steps), Some(0));
+}
+
+#[test]
+fn racing_threads_are_never_alone() {
+    let program = compile(
+        "shared counter = 0;\nthread inc[2] { counter = counter + 1; }",
+        &[],
+    );
+    let exec = Exec::new(&program);
+    let red = Reduction::new(&exec, &safety_checks());
+    let init = exec.layout.initial(&program);
+    assert_eq!(red.ample(&init, &steps_at(&exec, &init)), None);
+}
+
+#[test]
+fn a_write_an_invariant_reads_is_visible() {
+    let src = "shared x = 0;\nshared y = 0;\nthread a { x = 1; }\nthread b { y = 1; }\n\
+               invariant x <= 1;";
+    let program = compile(src, &[]);
+    let exec = Exec::new(&program);
+    let init = exec.layout.initial(&program);
+    let steps = steps_at(&exec, &init);
+    assert_eq!(
+        Reduction::new(&exec, &safety_checks()).ample(&init, &steps),
+        Some(1)
+    );
+    // Without the invariant checks, either thread may go alone.
+    let checks = [Kind::DataRace, Kind::Deadlock];
+    assert_eq!(Reduction::new(&exec, &checks).ample(&init, &steps), Some(0));
+}
+
+#[test]
+fn a_step_into_or_out_of_a_watched_label_is_visible() {
+    let src = "shared x = 0;\nshared y = 0;\nshared z = 0;\n\
+               thread a { x = 1; cs: { x = 2; } x = 3; }\nthread b { y = 1; }\n\
+               invariant !a@cs || z == 0;";
+    let program = compile(src, &[]);
+    let exec = Exec::new(&program);
+    let red = Reduction::new(&exec, &safety_checks());
+    let mut state = exec.layout.initial(&program);
+    // a's first step takes it to cs: visible, so b goes alone.
+    let steps = steps_at(&exec, &state);
+    assert_eq!(red.ample(&state, &steps), Some(1));
+    // At cs, a's step leaves it: visible again.
+    state = steps[0].transitions[0].state.clone();
+    let steps = steps_at(&exec, &state);
+    assert_eq!(red.ample(&state, &steps), Some(1));
+    // After cs, a's last step changes nothing the invariant sees.
+    state = steps[0].transitions[0].state.clone();
+    let steps = steps_at(&exec, &state);
+    assert_eq!(red.ample(&state, &steps), Some(0));
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 64,
