@@ -164,10 +164,7 @@ impl Reduction {
         let mut best: Option<(usize, usize)> = None;
         for (p, step) in steps.iter().enumerate() {
             let n = step.transitions.len();
-            if n == 0
-                || best.is_some_and(|(_, m)| m <= n)
-                || step.transitions.iter().any(|tr| tr.event.is_some())
-            {
+            if !Reduction::fits(step) || best.is_some_and(|(_, m)| m <= n) {
                 continue;
             }
             if self.independent(state, p) {
@@ -178,6 +175,28 @@ impl Reduction {
             }
         }
         best.map(|(p, _)| p)
+    }
+
+    /// The second entry point, for a search that computes a thread's step
+    /// only when needed: the threads that meet every condition at `state`
+    /// that does not need their step (unfinished, invisible, independent of
+    /// the others' futures), lowest index first. The first one whose step
+    /// [`Reduction::fits`] (and passes the proviso) is an ample set; the
+    /// other threads' steps need not be computed at all (docs/reductions.md,
+    /// "Computing fewer steps"). Nothing when the reduction is off.
+    pub(crate) fn candidates<'a>(&'a self, state: &'a [Value]) -> impl Iterator<Item = usize> + 'a {
+        (0..self.rows.len()).filter(move |&p| {
+            self.on
+                && state.get(self.pc_slot[p]).is_some_and(|&pc| pc != FINISHED)
+                && self.independent(state, p)
+        })
+    }
+
+    /// Can this step be an ample set: it has transitions and none fails (a
+    /// failing step ends its branch, so it cannot stand in for the other
+    /// threads' futures)?
+    pub(crate) fn fits(step: &ThreadStep) -> bool {
+        !step.transitions.is_empty() && step.transitions.iter().all(|tr| tr.event.is_none())
     }
 
     /// Thread `t`'s row at its position in `state`, in a table with the

@@ -51,9 +51,20 @@ fn safety_checks() -> Vec<Kind> {
         .collect()
 }
 
+/// How the test search expands a state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
+    Full,
+    /// Every thread's step, then [`Reduction::ample`].
+    Ample,
+    /// [`Reduction::candidates`] first, computing only their steps, and
+    /// every step only when none fits.
+    Lazy,
+}
+
 /// Breadth-first search as `search.rs` does it, full or reduced (with the
 /// cycle proviso); `None` past `cap` states.
-fn search(program: &Program, reduce: bool, cap: usize) -> Option<Searched> {
+fn search(program: &Program, mode: Mode, cap: usize) -> Option<Searched> {
     let exec = Exec::new(program);
     let options = Options {
         checks: safety_checks(),
@@ -94,8 +105,29 @@ fn search(program: &Program, reduce: bool, cap: usize) -> Option<Searched> {
                 Err(e) => drop(f.spec_errors.insert((e.span, e.message))),
             }
         }
+        // The cycle proviso: the ample set only if every successor comes
+        // after this state in the visited order.
+        let proviso = |step: &ThreadStep| {
+            step.transitions.iter().all(
+                |tr| !matches!(graph.states.get_index_of(&*tr.state), Some(j) if j <= id as usize),
+            )
+        };
+        let mut lazy = None;
+        if mode == Mode::Lazy {
+            for p in reduction.candidates(&state) {
+                exec.step(&state, p, &mut steps[p]);
+                if Reduction::fits(&steps[p]) && proviso(&steps[p]) {
+                    lazy = Some(p);
+                    break;
+                }
+            }
+        }
         for (t, step) in steps.iter_mut().enumerate() {
-            exec.step(&state, t, step);
+            match lazy {
+                Some(p) if p != t => *step = ThreadStep::default(),
+                Some(_) => {}
+                None => exec.step(&state, t, step),
+            }
         }
         detector.check_steps(&graph, id, &state, &steps);
         races(&steps, &mut f.races);
@@ -113,14 +145,12 @@ fn search(program: &Program, reduce: bool, cap: usize) -> Option<Searched> {
                 f.deadlocks.insert(state.clone());
             }
         }
-        // The cycle proviso: the ample set only if every successor comes
-        // after this state in the visited order.
-        let offered = reduce.then(|| reduction.ample(&state, &steps)).flatten();
-        let ample = offered.filter(|&p| {
-            steps[p].transitions.iter().all(
-                |tr| !matches!(graph.states.get_index_of(&*tr.state), Some(j) if j <= id as usize),
-            )
-        });
+        let offered = match mode {
+            Mode::Full => None,
+            Mode::Ample => reduction.ample(&state, &steps),
+            Mode::Lazy => lazy,
+        };
+        let ample = offered.filter(|&p| proviso(&steps[p]));
         reduced += ample.is_some() as usize;
         refused += (offered.is_some() && ample.is_none()) as usize;
         for (t, step) in steps.iter_mut().enumerate() {
@@ -192,15 +222,21 @@ fn compile(src: &str, defines: &[(&str, i64)]) -> Program {
 /// the full graph is bigger than `cap`. Prints the counts, with the states
 /// expanded by one thread and those where the proviso refused it.
 fn agree(name: &str, program: &Program, cap: usize) -> Option<(usize, usize)> {
-    let full = search(program, false, cap)?;
-    let red =
-        search(program, true, cap).unwrap_or_else(|| panic!("{name}: reduced search too big"));
+    let full = search(program, Mode::Full, cap)?;
+    let red = search(program, Mode::Ample, cap)
+        .unwrap_or_else(|| panic!("{name}: reduced search too big"));
     assert_eq!(full.found, red.found, "{name}: the reduced search differs");
     assert!(red.states <= full.states, "{name}: more states reduced");
+    let lazy = search(program, Mode::Lazy, cap)
+        .unwrap_or_else(|| panic!("{name}: lazy reduced search too big"));
+    assert_eq!(
+        full.found, lazy.found,
+        "{name}: the lazy reduced search differs"
+    );
     assert_eq!(full.reduced, 0);
     println!(
-        "{name:40} full {:7} reduced {:7} (one thread {:6}, proviso {:5})",
-        full.states, red.states, red.reduced, red.refused
+        "{name:40} full {:7} reduced {:7} (one thread {:6}, proviso {:5}) lazy {:7}",
+        full.states, red.states, red.reduced, red.refused, lazy.states
     );
     Some((full.states, red.states))
 }
@@ -477,11 +513,13 @@ proptest! {
     fn random_programs_reduced_find_the_same((bodies, looping) in random_program::bodies()) {
         let src = random_program::program(&bodies, looping);
         let program = compile(&src, &[]);
-        if let Some(full) = search(&program, false, 20_000) {
-            let red = search(&program, true, 20_000)
-                .ok_or_else(|| TestCaseError::fail(format!("reduced too big\n{src}")))?;
-            prop_assert_eq!(&full.found, &red.found, "{}", src);
-            prop_assert!(red.states <= full.states);
+        if let Some(full) = search(&program, Mode::Full, 20_000) {
+            for mode in [Mode::Ample, Mode::Lazy] {
+                let red = search(&program, mode, 20_000)
+                    .ok_or_else(|| TestCaseError::fail(format!("reduced too big\n{src}")))?;
+                prop_assert_eq!(&full.found, &red.found, "{:?}\n{}", mode, src);
+                prop_assert!(red.states <= full.states);
+            }
         }
     }
 
@@ -493,12 +531,88 @@ proptest! {
     ) {
         let src = labelled(&random_program::program(&bodies, looping));
         let program = compile(&src, &[]);
-        if let Some(full) = search(&program, false, 20_000) {
-            let red = search(&program, true, 20_000)
-                .ok_or_else(|| TestCaseError::fail(format!("reduced too big\n{src}")))?;
-            prop_assert_eq!(&full.found, &red.found, "{}", src);
+        if let Some(full) = search(&program, Mode::Full, 20_000) {
+            for mode in [Mode::Ample, Mode::Lazy] {
+                let red = search(&program, mode, 20_000)
+                    .ok_or_else(|| TestCaseError::fail(format!("reduced too big\n{src}")))?;
+                prop_assert_eq!(&full.found, &red.found, "{:?}\n{}", mode, src);
+            }
         }
     }
+
+    #[test]
+    fn more_random_programs_reduced_find_the_same(
+        bodies in prop::collection::vec(
+            prop::collection::vec(0..MORE_STATEMENTS.len(), 1..4), 2..=3),
+        looping in any::<bool>(),
+    ) {
+        let src = more_program(&bodies, looping);
+        let program = compile(&src, &[]);
+        if let Some(full) = search(&program, Mode::Full, 20_000) {
+            for mode in [Mode::Ample, Mode::Lazy] {
+                let red = search(&program, mode, 20_000)
+                    .ok_or_else(|| TestCaseError::fail(format!("reduced too big\n{src}")))?;
+                prop_assert_eq!(&full.found, &red.found, "{:?}\n{}", mode, src);
+            }
+        }
+    }
+}
+
+/// Statements for the reduction's own random programs: what the shared
+/// generator lacks (fair locks, rwlocks, condvars, joins, rendezvous, wait
+/// groups, ghosts, dynamic indices, thread positions in asserts).
+const MORE_STATEMENTS: &[&str] = &[
+    "with fm { x = x + 1; }",
+    "with m { while y == 3 { cv.wait(m); } y = y + 1; cv.notify_one(); }",
+    "with m { cv.notify_all(); }",
+    "with frw.read { let r = arr[0]; }",
+    "with frw.write { arr[0] = 1; }",
+    "with rw.write { arr[1] = 2; }",
+    "with rw.read { let r = arr[1]; }",
+    "fs.acquire(); arr[1] = arr[1] + 1; fs.release();",
+    "join(t0);",
+    "rv.send(1);",
+    "let v = rv.recv(); x = v;",
+    "ch.close();",
+    "wg.add(1);",
+    "wg.done();",
+    "wg.wait();",
+    "g = g + 1;",
+    "await x == 1 || y == 1;",
+    "arr[x % 2] = 2;",
+    "a.cas(0, 1);",
+    "if m.try_lock() { x = 1; m.unlock(); }",
+    "let c = choose(0..3); arr[c % 2] = c;",
+    "assert x != 3 || done(t0);",
+    "y = y + 1;",
+];
+
+fn more_program(bodies: &[Vec<usize>], looping: bool) -> String {
+    let mut src = String::from(
+        "shared x: int in 0..4 = 0;\nshared y: int in 0..4 = 0;\nshared arr = [0, 0];\n\
+         atomic a: int in 0..4 = 0;\nghost g: int in 0..4 = 0;\nmutex m;\nfair mutex fm;\n\
+         rwlock rw;\nfair rwlock frw;\nfair semaphore fs = 1;\ncondvar cv;\n\
+         channel ch capacity 1;\nchannel rv capacity 0;\nwaitgroup wg;\n",
+    );
+    for (i, body) in bodies.iter().enumerate() {
+        src.push_str(&format!("thread t{i} {{\n"));
+        if looping && i == 0 {
+            src.push_str("    loop {\n");
+        }
+        for &k in body {
+            let stmt = match MORE_STATEMENTS[k] {
+                "join(t0);" if i == 0 => "fence;",
+                s => s,
+            };
+            src.push_str(&format!("    {{ {stmt} }}\n"));
+        }
+        if looping && i == 0 {
+            src.push_str("    progress;\n    }\n");
+        }
+        src.push_str("}\n");
+    }
+    src.push_str("invariant g < 3;\nfinal assert x >= 0;\n");
+    labelled(&src)
 }
 
 /// Label the last statement of every thread `cs`, and add invariants on
