@@ -43,6 +43,10 @@ use weft_ir::{Op, Value};
 /// Most words the cut futures may take; past it, futures are not cut.
 const CUT_BUDGET: usize = 1 << 24;
 
+/// Most words the next-step and future tables may take; past it (a huge
+/// program), the reduction is off rather than the memory gone.
+const TABLE_BUDGET: usize = 1 << 26;
+
 /// Static tables for one program: footprints of every thread's next step
 /// and future from every program counter.
 pub(crate) struct Reduction {
@@ -78,9 +82,15 @@ impl Reduction {
         let p = exec.program;
         let space = Space::new(p);
         let width = 2 * space.words;
+        let rows: usize = p
+            .threads
+            .iter()
+            .map(|t| p.codes[t.code as usize].instrs.len() + 1)
+            .sum();
         let on = !checks
             .iter()
-            .any(|k| matches!(k, Kind::Livelock | Kind::Starvation));
+            .any(|k| matches!(k, Kind::Livelock | Kind::Starvation))
+            && rows.saturating_mul(2 * width) <= TABLE_BUDGET;
         let at_reads_all = p.threads.iter().any(|t| {
             p.codes[t.code as usize]
                 .instrs
@@ -110,6 +120,9 @@ impl Reduction {
             }
         };
         red.visible.clone_from(&watched.cells);
+        if !on {
+            return red;
+        }
         let mut first = 0;
         for (t, th) in p.threads.iter().enumerate() {
             let code = &p.codes[th.code as usize];
@@ -123,9 +136,10 @@ impl Reduction {
                 .iter()
                 .map(|&l| visible::at_label(&flow, l))
                 .collect();
+            let mut marks = Default::default();
             for pc in 0..n_rows {
                 let mut row = vec![0; width];
-                let ends = next_footprint(&flow, pc, t as u32, &space, &mut row);
+                let ends = next_footprint(&flow, pc, t as u32, &space, &mut row, &mut marks);
                 red.next.extend(row);
                 red.moves
                     .push(visible::moves(&ats, watched.done[t], pc, &ends));
@@ -275,7 +289,14 @@ impl Reduction {
 /// one visible instruction (or one atomic group), that instruction, and the
 /// local work after it that runs when the thread finishes (LANGUAGE.md 6);
 /// every step writes the thread's own position.
-fn next_footprint(flow: &Flow, pc: usize, me: u32, space: &Space, row: &mut [u64]) -> Ends {
+fn next_footprint(
+    flow: &Flow,
+    pc: usize,
+    me: u32,
+    space: &Space,
+    row: &mut [u64],
+    marks: &mut [Marks; 3],
+) -> Ends {
     space.set(row, space.thread(me), true);
     let mut ends = Ends::default();
     if !flow.reached(pc) {
@@ -284,16 +305,17 @@ fn next_footprint(flow: &Flow, pc: usize, me: u32, space: &Space, row: &mut [u64
         return ends;
     }
     let n = flow.len();
-    let mut front = vec![false; n + 1];
-    let mut group = vec![false; n + 1];
-    let mut tail = vec![false; n + 1];
+    let [front, group, tail] = marks;
+    for m in [&mut *front, &mut *group, &mut *tail] {
+        m.clear(n + 1);
+    }
     let mut stack = vec![pc];
     let mut tails: Vec<usize> = Vec::new();
     while let Some(q) = stack.pop() {
         if q >= n {
             ends.finish = true;
         }
-        if q >= n || std::mem::replace(&mut front[q], true) {
+        if q >= n || !front.mark(q) {
             continue;
         }
         flow.footprint(q, space, row);
@@ -304,7 +326,7 @@ fn next_footprint(flow: &Flow, pc: usize, me: u32, space: &Space, row: &mut [u64
             // The whole group, up to its matching end, is the step.
             let mut inner: Vec<(usize, u32)> = succs.map(|s| (s, 1)).collect();
             while let Some((x, depth)) = inner.pop() {
-                if x >= n || std::mem::replace(&mut group[x], true) {
+                if x >= n || !group.mark(x) {
                     continue;
                 }
                 flow.footprint(x, space, row);
@@ -339,7 +361,7 @@ fn next_footprint(flow: &Flow, pc: usize, me: u32, space: &Space, row: &mut [u64
         if q >= n {
             ends.finish = true;
         }
-        if q >= n || std::mem::replace(&mut tail[q], true) {
+        if q >= n || !tail.mark(q) {
             continue;
         }
         if flow.visible(q) || matches!(flow.op(q), Some(Op::Choose { .. })) {
@@ -349,6 +371,26 @@ fn next_footprint(flow: &Flow, pc: usize, me: u32, space: &Space, row: &mut [u64
         tails.extend(flow.succs(q, None).into_iter().flatten());
     }
     ends
+}
+
+/// A set of program counters, emptied in constant time (the steps from
+/// every pc are walked one after another).
+#[derive(Default)]
+struct Marks {
+    stamp: u32,
+    at: Vec<u32>,
+}
+
+impl Marks {
+    fn clear(&mut self, len: usize) {
+        self.at.resize(len, self.stamp);
+        self.stamp += 1;
+    }
+
+    /// Mark `i`; false if it was marked already.
+    fn mark(&mut self, i: usize) -> bool {
+        std::mem::replace(&mut self.at[i], self.stamp) != self.stamp
+    }
 }
 
 /// Rows for every pc of thread `me`: what every instruction reachable from
