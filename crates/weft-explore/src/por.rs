@@ -6,16 +6,17 @@
 //! - its step has transitions and none of them fails (assertion, runtime
 //!   error): a failing step ends its branch, so it cannot stand for the
 //!   other threads' futures;
-//! - it is invisible: it writes nothing an invariant reads (a `p@label` or
-//!   `done(p)` in an invariant makes every step of `p` visible);
+//! - it is invisible: it writes nothing an invariant reads, and cannot
+//!   change an invariant's `p@label` (`visible.rs`) or `done(p)`;
 //! - it is independent of everything any other unfinished thread `u` can do
 //!   before `p` moves: `NEXT(p)` (what `p`'s next step may touch, blocked
 //!   branches included) does not conflict with `FUTURE(u)` (what every
 //!   instruction `u` can reach from its position may touch). Two footprints
 //!   conflict when they touch one thing and one of them writes it.
 //!
-//! `FUTURE(u)` stops where `u` must wait for `p`: a `join(p)`, or taking a
-//! lock that `p` holds (only its holder releases a lock). Such an
+//! `FUTURE(u)` stops where `u` must wait for `p`: a `join(p)`, taking a
+//! lock that `p` holds, or write-locking an rwlock `p` reads (only its
+//! holder releases a lock). Such an
 //! instruction cannot complete before `p`'s next step, so what comes after
 //! it is not in `u`'s future, and the instruction itself touches nothing
 //! (a fair lock's queueing step still counts). That is what lets a thread
@@ -50,7 +51,8 @@ const TABLE_BUDGET: usize = 1 << 26;
 /// Static tables for one program: footprints of every thread's next step
 /// and future from every program counter.
 pub(crate) struct Reduction {
-    /// False when a selected check needs the full graph (liveness).
+    /// False when a selected check needs the full graph (liveness), or
+    /// the tables would be too big.
     on: bool,
     space: Space,
     /// State slot of each thread's program counter.
@@ -240,9 +242,10 @@ impl Reduction {
             return false;
         };
         let (nr, nw) = next.split_at(w);
+        // `row` found the position in range.
         let pc = state[self.pc_slot[p]] as usize;
-        if self.moves[self.rows[p].0 + pc] || nw.iter().zip(&self.visible).any(|(a, b)| a & b != 0)
-        {
+        let moves = self.moves.get(self.rows[p].0 + pc) != Some(&false);
+        if moves || nw.iter().zip(&self.visible).any(|(a, b)| a & b != 0) {
             return false;
         }
         for u in 0..self.rows.len() {
