@@ -7,7 +7,8 @@
 //! is known at its position and is the same at every position the step can
 //! leave `t` in (and the step cannot finish `t` while the answer is true).
 
-use super::flow::{Flow, Space};
+use super::flow::Flow;
+use super::touch::Space;
 use weft_ir::{BinOp, Expr, Op, Program, UnOp};
 
 /// Most local instructions `t@label` follows (`eval.rs`): past it the
