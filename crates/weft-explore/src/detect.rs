@@ -10,7 +10,7 @@ use rustc_hash::FxHashSet;
 use weft_ir::{SrcSpan, Value};
 
 /// What makes two violations the same: kind, source locations, detail.
-type Key = (Kind, Vec<u32>, String);
+pub type Key = (Kind, Vec<u32>, String);
 
 /// A violation and where the search made it: (state id, order among the
 /// findings of that state). Of the same violation found by several
@@ -23,14 +23,11 @@ pub struct Found {
 }
 
 /// Keep the first of each violation, in the order the search made them.
-pub fn first_of_each(mut found: Vec<Found>) -> Vec<Finding> {
+pub fn first_of_each(mut found: Vec<Found>) -> Vec<Found> {
     found.sort_by_key(|f| f.at);
     let mut seen = FxHashSet::default();
+    found.retain(|f| seen.insert(f.key.clone()));
     found
-        .into_iter()
-        .filter(|f| seen.insert(f.key.clone()))
-        .map(|f| f.finding)
-        .collect()
 }
 
 pub struct Detector<'e, 'p> {

@@ -10,6 +10,7 @@
 //! | `exec` | one thread's next step, in every way it can go |
 //! | `search` | breadth-first search, a layer at a time, on several threads |
 //! | `store` | packed states, fingerprint and exact visited sets, the schedule log |
+//! | `por` | partial-order reduction: ample sets from static footprints |
 //! | `detect` | the checks of LANGUAGE.md section 7 |
 //! | `deadlock` | who waits for whom, and the wait-for cycle |
 //! | `spec` | invariants and final assertions |
@@ -31,6 +32,8 @@ mod finding;
 mod layout;
 mod liveness;
 mod options;
+// The search plugs it in; until then only its tests use it.
+mod por;
 mod scc;
 mod schedules;
 mod search;

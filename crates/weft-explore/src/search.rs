@@ -10,12 +10,14 @@
 //! so schedules and the choice among equal findings, come out exactly as a
 //! single worker would make them, whatever the number of workers.
 
-use crate::detect::{first_of_each, Detector, Found as Finding0};
+use crate::detect::{first_of_each, Detector, Found as Finding0, Key};
 use crate::exec::{Exec, ThreadStep};
 use crate::liveness::{self, Edge, Edges, NO_STATE};
+use crate::por::Reduction;
 use crate::store::{self, ExactTable, Found, FpTable, Log, Parent, Visited};
 use crate::symmetry::{self, Symmetry};
 use crate::{Limit, Options, Outcome, Progress, Stats};
+use rustc_hash::FxHashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use weft_ir::{Program, Value};
@@ -27,6 +29,28 @@ pub struct Graph {
 }
 
 impl Graph {
+    /// A graph of just the initial state, its log in memory (for tests
+    /// that run their own search).
+    #[cfg(test)]
+    pub fn in_memory(init: Vec<Value>) -> Graph {
+        let mut graph = Graph {
+            init,
+            log: Log::new(false),
+        };
+        graph.push(Parent {
+            state: u32::MAX,
+            thread: 0,
+            branch: 0,
+        });
+        graph
+    }
+
+    /// Log the parent of the next state.
+    #[cfg(test)]
+    pub fn push(&mut self, p: Parent) {
+        self.log.push(p);
+    }
+
     pub fn initial(&self) -> &[Value] {
         &self.init
     }
@@ -132,6 +156,7 @@ struct Shared<'a, 'e, 'p> {
     graph: &'a Graph,
     visited: &'a Visited,
     symmetry: Option<&'a Symmetry>,
+    reduction: Option<&'a Reduction>,
     record: bool,
     at_depth_limit: bool,
 }
@@ -143,6 +168,8 @@ struct Worker<'e, 'p> {
     state: Vec<Value>,
     key: Vec<Value>,
     scratch: symmetry::Scratch,
+    /// Scratch for packing in the proviso.
+    bytes: Vec<u8>,
 }
 
 impl<'e, 'p> Worker<'e, 'p> {
@@ -155,6 +182,7 @@ impl<'e, 'p> Worker<'e, 'p> {
             state: vec![0; exec.layout.len],
             key: vec![0; exec.layout.len],
             scratch: symmetry::Scratch::default(),
+            bytes: Vec::new(),
         }
     }
 
@@ -169,12 +197,38 @@ impl<'e, 'p> Worker<'e, 'p> {
             let det = &mut self.detector;
             det.at(id);
             det.check_state(sh.graph, id, state);
-            let mut enabled = 0;
-            for (t, step) in self.steps.iter_mut().enumerate() {
-                exec.step(state, t, step);
-                enabled += step.transitions.len();
+            // An ample set: one thread whose step stands for all of them
+            // (docs/reductions.md); then no other thread's step is needed.
+            let mut ample = None;
+            if let Some(red) = sh.reduction {
+                for p in red.candidates(state) {
+                    exec.step(state, p, &mut self.steps[p]);
+                    let (key, scratch, bytes) = (&mut self.key, &mut self.scratch, &mut self.bytes);
+                    if Reduction::fits(&self.steps[p])
+                        && proviso(sh, &self.steps[p], key, scratch, bytes)
+                    {
+                        ample = Some(p);
+                        break;
+                    }
+                }
             }
-            det.check_steps(sh.graph, id, state, &self.steps);
+            let state = &self.state[..];
+            let det = &mut self.detector;
+            let mut enabled = 0;
+            let threads = match ample {
+                Some(p) => {
+                    enabled = self.steps[p].transitions.len();
+                    p..p + 1
+                }
+                None => {
+                    for (t, step) in self.steps.iter_mut().enumerate() {
+                        exec.step(state, t, step);
+                        enabled += step.transitions.len();
+                    }
+                    det.check_steps(sh.graph, id, state, &self.steps);
+                    0..self.steps.len()
+                }
+            };
             let marks = det.take_marks();
             let first_edge = out.edges.len();
             if sh.at_depth_limit && enabled > 0 {
@@ -185,8 +239,8 @@ impl<'e, 'p> Worker<'e, 'p> {
                 }
                 continue;
             }
-            for (t, step) in self.steps.iter().enumerate() {
-                for tr in &step.transitions {
+            for t in threads {
+                for tr in &self.steps[t].transitions {
                     out.transitions += 1;
                     let ends = det.check_transition(sh.graph, id, t as u32, tr);
                     let kinds = det.take_marks();
@@ -204,20 +258,14 @@ impl<'e, 'p> Worker<'e, 'p> {
                         continue;
                     }
                     let start = out.bytes.len();
-                    store::pack(&tr.state, &mut out.bytes);
-                    let state_end = out.bytes.len();
-                    let key = match sh.symmetry {
-                        Some(sym) => {
-                            self.key.copy_from_slice(&tr.state);
-                            sym.canonicalize(&mut self.key, &mut self.scratch);
-                            store::pack(&self.key, &mut out.bytes);
-                            &self.key[..]
-                        }
-                        None => &tr.state[..],
-                    };
-                    let key_start = if sh.symmetry.is_some() { state_end } else { start };
-                    let fp = store::fingerprint(&out.bytes[key_start..]);
-                    let target = match sh.visited.find(fp, key) {
+                    let (fp, state_end, key_start, found) = successor(
+                        sh,
+                        &tr.state,
+                        &mut self.key,
+                        &mut self.scratch,
+                        &mut out.bytes,
+                    );
+                    let target = match found {
                         Found::Old(old) => {
                             out.bytes.truncate(start);
                             Target::Id(old.unwrap_or(NO_STATE))
@@ -248,6 +296,50 @@ impl<'e, 'p> Worker<'e, 'p> {
         out.findings = self.detector.take_findings();
         out
     }
+}
+
+/// Pack a successor (and its canonical key under symmetry) at the end of
+/// `bytes`, and look the key up: (fingerprint, end of the packed state,
+/// start of the packed key, what the visited set says).
+fn successor(
+    sh: &Shared,
+    state: &[Value],
+    key: &mut [Value],
+    scratch: &mut symmetry::Scratch,
+    bytes: &mut Vec<u8>,
+) -> (u64, usize, usize, Found) {
+    let start = bytes.len();
+    store::pack(state, bytes);
+    let state_end = bytes.len();
+    let (key, key_start) = match sh.symmetry {
+        Some(sym) => {
+            key.copy_from_slice(state);
+            sym.canonicalize(key, scratch);
+            store::pack(key, bytes);
+            (&key[..], state_end)
+        }
+        None => (state, start),
+    };
+    let fp = store::fingerprint(&bytes[key_start..]);
+    (fp, state_end, key_start, sh.visited.find(fp, key))
+}
+
+/// The cycle proviso for a breadth-first search: a thread's step may be
+/// taken alone only if none of its successors is in the visited set yet.
+/// On a cycle of the reduced graph, the state expanded last has its
+/// successor on the cycle stored already, so it is expanded fully: no step
+/// is postponed around a cycle forever.
+fn proviso(
+    sh: &Shared,
+    step: &ThreadStep,
+    key: &mut [Value],
+    scratch: &mut symmetry::Scratch,
+    bytes: &mut Vec<u8>,
+) -> bool {
+    step.transitions.iter().all(|tr| {
+        bytes.clear();
+        successor(sh, &tr.state, key, scratch, bytes).3 == Found::New
+    })
 }
 
 /// The liveness bookkeeping of one expanded state (its edges follow).
@@ -284,14 +376,94 @@ fn block_size(n: usize, jobs: usize) -> usize {
     (n / (jobs * 8)).clamp(64, 4096)
 }
 
+/// Can some thread run a step twice at the same place: does any code jump
+/// backwards?
+fn may_loop(program: &Program) -> bool {
+    program.codes.iter().any(|code| {
+        code.instrs
+            .iter()
+            .enumerate()
+            .any(|(pc, instr)| match instr.op {
+                weft_ir::Op::Jump(to) | weft_ir::Op::JumpIfNot { target: to, .. } => {
+                    to as usize <= pc
+                }
+                _ => false,
+            })
+    })
+}
+
+/// Search, and when partial-order reduction found violations, find their
+/// schedules again without it: the reduced graph's paths can be longer than
+/// the shortest schedule (an independent step taken early), and reports
+/// promise the shortest. The second search stops at the end of the layer
+/// where it has met every violation of the first.
 pub fn run(
     program: &Program,
     options: &Options,
     progress: &mut dyn FnMut(&Progress),
 ) -> (Outcome, Option<StateGraph>) {
+    let (mut outcome, found, graph) = run_once(program, options, None, progress);
+    let reduced = outcome.stats.reductions.iter().any(|r| r == REDUCTION_ON);
+    if !reduced || found.is_empty() {
+        return (outcome, graph);
+    }
+    let targets: FxHashSet<Key> = found.iter().map(|f| f.key.clone()).collect();
+    let again = Options {
+        reduction: false,
+        ..options.clone()
+    };
+    let (second, refound, _) = run_once(program, &again, Some(&targets), progress);
+    if second.limit.is_some() {
+        outcome.stats.reductions.push(format!(
+            "schedules: from the reduced graph (may be longer than the shortest): finding them again without the reduction stopped at {} states",
+            second.stats.states
+        ));
+        return (outcome, graph);
+    }
+    let keys: FxHashSet<&Key> = refound.iter().map(|f| &f.key).collect();
+    let mut all = refound
+        .iter()
+        .map(|f| f.finding.clone())
+        .collect::<Vec<_>>();
+    all.extend(
+        found
+            .into_iter()
+            .filter(|f| !keys.contains(&f.key))
+            .map(|f| f.finding),
+    );
+    outcome.findings = all;
+    outcome.stats.reductions.push(format!(
+        "schedules: shortest, found again without the reduction ({} states)",
+        second.stats.states
+    ));
+    (outcome, graph)
+}
+
+/// The reductions line of a search that used partial-order reduction.
+const REDUCTION_ON: &str = "partial-order reduction: on";
+
+/// One search. With `targets`, stop after the layer in which the last of
+/// these violations was met.
+fn run_once(
+    program: &Program,
+    options: &Options,
+    targets: Option<&FxHashSet<Key>>,
+    progress: &mut dyn FnMut(&Progress),
+) -> (Outcome, Vec<Finding0>, Option<StateGraph>) {
     let start = Instant::now();
     let exec = Exec::new(program);
-    let liveness = options.checks(crate::Kind::Livelock) || options.checks(crate::Kind::Starvation);
+    // Without a loop every step moves a thread forward, so no schedule is
+    // infinite: livelock and starvation cannot happen, and their checks
+    // need no state graph (and leave the reductions on).
+    let loops = may_loop(program);
+    let checks: Vec<crate::Kind> = options
+        .checks
+        .iter()
+        .copied()
+        .filter(|k| loops || !matches!(k, crate::Kind::Livelock | crate::Kind::Starvation))
+        .collect();
+    let liveness =
+        checks.contains(&crate::Kind::Livelock) || checks.contains(&crate::Kind::Starvation);
     let record = liveness || options.record_graph;
     let exact = options.exact || options.record_graph;
     let jobs = match options.jobs {
@@ -308,13 +480,40 @@ pub fn run(
         reductions.push("symmetry: off: counting and drawing need every state".to_string());
         None
     } else {
-        let sym = Symmetry::new(&exec, &options.checks);
+        let sym = Symmetry::new(&exec, &checks);
         let text = match &sym {
             Some(s) => s.describe(),
-            None => Symmetry::explain(&exec, &options.checks),
+            None => Symmetry::explain(&exec, &checks),
         };
         reductions.extend(text.lines().map(|l| format!("symmetry: {l}")));
         sym
+    };
+    let reduction = if !options.reduction {
+        reductions.push("partial-order reduction: off (--no-reduction)".to_string());
+        None
+    } else if options.record_graph {
+        reductions.push(
+            "partial-order reduction: off: counting and drawing need every interleaving"
+                .to_string(),
+        );
+        None
+    } else {
+        let red = Reduction::new(&exec, &checks);
+        if red.is_on() {
+            reductions.push(REDUCTION_ON.to_string());
+            Some(red)
+        } else if liveness {
+            reductions.push(
+                "partial-order reduction: off: the livelock and starvation checks need every interleaving (--skip livelock,starvation turns it on)"
+                    .to_string(),
+            );
+            None
+        } else {
+            reductions.push(
+                "partial-order reduction: off: the program is too large for its tables".to_string(),
+            );
+            None
+        }
     };
     let mut visited = if exact {
         Visited::Exact(ExactTable::new(exec.layout.len))
@@ -358,6 +557,8 @@ pub fn run(
     let mut peak_bytes = 0usize;
     let mut last_report = Instant::now();
     let stop = AtomicBool::new(false);
+    let mut met: FxHashSet<Key> = FxHashSet::default();
+    let mut met_upto = 0;
 
     while layer.len() > 0 && limit.is_none() {
         stats.depth = depth;
@@ -366,6 +567,7 @@ pub fn run(
             graph: &graph,
             visited: &visited,
             symmetry: symmetry.as_ref(),
+            reduction: reduction.as_ref(),
             record,
             at_depth_limit: options.max_depth.is_some_and(|d| depth >= d),
         };
@@ -514,9 +716,17 @@ pub fn run(
         peak_bytes = peak_bytes.max(visited.bytes() + graph.log.bytes());
         layer = next;
         depth += 1;
+        if let Some(targets) = targets {
+            met.extend(findings[met_upto..].iter().map(|f| f.key.clone()));
+            met_upto = findings.len();
+            if targets.iter().all(|k| met.contains(k)) {
+                break;
+            }
+        }
     }
 
-    let mut findings = first_of_each(findings);
+    let found = first_of_each(findings);
+    let mut findings: Vec<crate::Finding> = found.iter().map(|f| f.finding.clone()).collect();
     if record {
         edges.seal(visited.len());
     }
@@ -544,5 +754,5 @@ pub fn run(
         }),
         _ => None,
     };
-    (outcome, state_graph)
+    (outcome, found, state_graph)
 }

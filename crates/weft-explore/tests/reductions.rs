@@ -1,0 +1,229 @@
+//! Every reduction, switched on or off, gives the same verdicts: the whole
+//! catalogue and random programs (with thread groups, for symmetry) are
+//! checked under the plain search (whole states, no reduction, one worker)
+//! and under each reduction alone, all of them together, and several
+//! workers. Workers must also give the very same findings and schedules.
+
+use proptest::prelude::*;
+use std::collections::BTreeSet;
+use weft_explore::{check, Kind, Options, Outcome};
+
+#[path = "support/random_program.rs"]
+mod random_program;
+use random_program::{bodies, program};
+
+fn compile(src: &str, defines: &[(String, String)]) -> Result<weft_ir::Program, String> {
+    let ast = weft_syntax::parse(src).map_err(|e| format!("{e:?}"))?;
+    weft_lower::compile(&ast, defines).map_err(|e| format!("{e:?}"))
+}
+
+/// The plain search: whole states, no reduction, one worker.
+fn plain(checks: &[Kind]) -> Options {
+    Options {
+        checks: checks.to_vec(),
+        exact: true,
+        reduction: false,
+        symmetry: false,
+        jobs: 1,
+        ..Options::default()
+    }
+}
+
+/// The variants of the plain search that must agree with it.
+fn variants(checks: &[Kind]) -> Vec<(&'static str, Options)> {
+    let base = plain(checks);
+    vec![
+        (
+            "fingerprints",
+            Options {
+                exact: false,
+                ..base.clone()
+            },
+        ),
+        (
+            "partial-order reduction",
+            Options {
+                reduction: true,
+                ..base.clone()
+            },
+        ),
+        (
+            "symmetry",
+            Options {
+                symmetry: true,
+                ..base.clone()
+            },
+        ),
+        (
+            "everything, 2 jobs",
+            Options {
+                exact: false,
+                reduction: true,
+                symmetry: true,
+                jobs: 2,
+                ..base.clone()
+            },
+        ),
+    ]
+}
+
+fn kinds(out: &Outcome) -> BTreeSet<Kind> {
+    out.findings.iter().map(|f| f.kind).collect()
+}
+
+/// What a finding says and the (thread, branch) steps of its schedule.
+type Summary = Vec<(Kind, String, Vec<(u32, u32)>)>;
+
+/// Findings with their schedules, for comparing workers.
+fn findings(out: &Outcome) -> Summary {
+    out.findings
+        .iter()
+        .map(|f| {
+            let steps = f
+                .schedule
+                .iter()
+                .chain(&f.cycle)
+                .map(|s| (s.thread, s.branch))
+                .collect();
+            (f.kind, f.message.clone(), steps)
+        })
+        .collect()
+}
+
+/// The check sets to compare under: everything, and the safety checks
+/// alone (the reductions stand down for livelock and starvation).
+fn check_sets() -> [Vec<Kind>; 2] {
+    let safety = Kind::ALL
+        .into_iter()
+        .filter(|k| !matches!(k, Kind::Livelock | Kind::Starvation))
+        .collect();
+    [Kind::ALL.to_vec(), safety]
+}
+
+/// Compare every variant with the plain search; an error names the first
+/// difference.
+fn agree(program: &weft_ir::Program, max_states: Option<u64>) -> Result<(), String> {
+    for checks in check_sets() {
+        let base_options = Options {
+            max_states,
+            ..plain(&checks)
+        };
+        let base = check(program, &base_options, &mut |_| {});
+        if base.limit.is_some() {
+            continue;
+        }
+        for (name, options) in variants(&checks) {
+            let out = check(
+                program,
+                &Options {
+                    max_states,
+                    ..options
+                },
+                &mut |_| {},
+            );
+            if out.limit.is_some() {
+                return Err(format!("{name}: stopped by {:?}", out.limit));
+            }
+            if kinds(&out) != kinds(&base) {
+                return Err(format!(
+                    "{name} with {checks:?}: {:?}, plain search: {:?}",
+                    kinds(&out),
+                    kinds(&base)
+                ));
+            }
+            if out.stats.states > base.stats.states {
+                return Err(format!(
+                    "{name}: {} states, more than the plain search's {}",
+                    out.stats.states, base.stats.states
+                ));
+            }
+        }
+        let two = check(
+            program,
+            &Options {
+                jobs: 2,
+                ..base_options.clone()
+            },
+            &mut |_| {},
+        );
+        if findings(&two) != findings(&base) || two.stats.states != base.stats.states {
+            return Err("2 jobs: other findings or schedules than 1 job".to_string());
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn catalogue_verdicts_are_the_same_with_and_without_each_reduction() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../programs");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("programs/ is there")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "weft"))
+        .collect();
+    paths.sort();
+    assert!(paths.len() >= 60, "the catalogue is in {}", dir.display());
+    let mut failures = Vec::new();
+    for path in &paths {
+        let src = std::fs::read_to_string(path).expect("readable");
+        let program = compile(&src, &[]).expect("catalogue programs compile");
+        if let Err(e) = agree(&program, None) {
+            failures.push(format!("{}: {e}", path.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A random program whose last thread is a group of `n` instances.
+fn grouped(bodies: &[Vec<usize>], looping: bool, n: usize) -> String {
+    let src = program(bodies, looping);
+    let last = format!("thread t{} {{", bodies.len() - 1);
+    src.replacen(&last, &format!("thread t{}[{n}] {{", bodies.len() - 1), 1)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 48,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn random_programs_have_the_same_verdicts_under_every_reduction(
+        (bodies, looping) in bodies(),
+        n in 1usize..=3,
+    ) {
+        let src = grouped(&bodies, looping, n);
+        let program = compile(&src, &[]).map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
+        agree(&program, Some(30_000)).map_err(|e| TestCaseError::fail(format!("{e}\n{src}")))?;
+    }
+}
+
+/// The cycle proviso: a thread that loops forever on its own variable is
+/// always a candidate to step alone; without the proviso the other thread
+/// would never be scheduled and its failing assertion never seen.
+#[test]
+fn a_loop_cannot_postpone_another_thread_forever() {
+    let src = "shared x: int in 0..2 = 0;\nshared y = 0;\n\
+               thread spin { loop { x = 1 - x; } }\n\
+               thread other { y = 1; assert y == 0, \"seen\"; }\n";
+    let program = compile(src, &[]).expect("compiles");
+    let [_, safety] = check_sets();
+    let out = check(
+        &program,
+        &Options {
+            reduction: true,
+            ..plain(&safety)
+        },
+        &mut |_| {},
+    );
+    assert!(
+        out.stats
+            .reductions
+            .iter()
+            .any(|r| r == "partial-order reduction: on"),
+        "{:?}",
+        out.stats.reductions
+    );
+    assert_eq!(kinds(&out), BTreeSet::from([Kind::Assertion]));
+}
