@@ -188,6 +188,10 @@ pub struct Trace {
 pub struct Exec<'p> {
     pub program: &'p Program,
     pub layout: Layout,
+    /// Per code and pc: can local work alone (no step, no `choose`) reach
+    /// the end of the thread from there? Where it cannot, a step need not
+    /// look ahead for a finish (`Run::tail`).
+    may_end: Vec<Vec<bool>>,
 }
 
 impl<'p> Exec<'p> {
@@ -195,6 +199,7 @@ impl<'p> Exec<'p> {
         Exec {
             program,
             layout: Layout::new(program),
+            may_end: program.codes.iter().map(|c| may_end(program, c)).collect(),
         }
     }
 
@@ -260,6 +265,48 @@ impl<'p> Exec<'p> {
             }
         }
     }
+}
+
+/// Is this instruction a step (ghost reads and writes are not)?
+fn is_visible(program: &Program, op: &Op) -> bool {
+    match op {
+        Op::Read { cell, .. } | Op::Write { cell, .. } => {
+            program.vars[cell.var as usize].kind != VarKind::Ghost
+        }
+        _ => op.is_visible(),
+    }
+}
+
+/// For each pc of `code` (and one past the end): whether some path of
+/// local instructions, without a `choose`, leads from there to the end.
+fn may_end(program: &Program, code: &Code) -> Vec<bool> {
+    let n = code.instrs.len();
+    let mut can = vec![false; n + 1];
+    can[n] = true;
+    let at = |can: &[bool], pc: u32| can.get(pc as usize).copied().unwrap_or(true);
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for pc in (0..n).rev() {
+            if can[pc] {
+                continue;
+            }
+            let op = &code.instrs[pc].op;
+            let next = pc as u32 + 1;
+            let v = match op {
+                _ if is_visible(program, op) => false,
+                Op::Choose { .. } => false,
+                Op::Jump(t) => at(&can, *t),
+                Op::JumpIfNot { target, .. } => at(&can, next) || at(&can, *target),
+                _ => at(&can, next),
+            };
+            if v {
+                can[pc] = true;
+                changed = true;
+            }
+        }
+    }
+    can
 }
 
 /// Advance an odometer of choices: the last choice that has another value
@@ -346,12 +393,7 @@ impl<'a, 'p> Run<'a, 'p> {
 
     /// Is this instruction a step (ghost reads and writes are not)?
     fn is_visible(&self, op: &Op) -> bool {
-        match op {
-            Op::Read { cell, .. } | Op::Write { cell, .. } => {
-                self.x.program.vars[cell.var as usize].kind != VarKind::Ghost
-            }
-            _ => op.is_visible(),
-        }
+        is_visible(self.x.program, op)
     }
 
     fn run(&mut self) -> StepResult<()> {
@@ -393,6 +435,11 @@ impl<'a, 'p> Run<'a, 'p> {
     /// only the `Clear`s right here run, so dead temporaries do not split
     /// states.
     fn tail(&mut self) {
+        let code = self.x.program.threads[self.t].code as usize;
+        if !self.x.may_end[code].get(self.pc()).copied().unwrap_or(true) {
+            self.clears();
+            return;
+        }
         let saved_pc = self.pc();
         let mut saved = std::mem::take(&mut self.saved);
         saved.clear();
@@ -425,7 +472,13 @@ impl<'a, 'p> Run<'a, 'p> {
         if let (Some(n), Some(tr)) = (notes, self.trace.as_mut()) {
             tr.notes.truncate(n);
         }
-        let mut pc = saved_pc;
+        self.set_pc(saved_pc);
+        self.clears();
+    }
+
+    /// Run the `Clear`s right at the pc.
+    fn clears(&mut self) {
+        let mut pc = self.pc();
         while let Some(Instr {
             op: Op::Clear { from, to },
             ..

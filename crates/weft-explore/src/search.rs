@@ -17,7 +17,7 @@ use crate::por::Reduction;
 use crate::store::{self, ExactTable, Found, FpTable, Log, Parent, Visited};
 use crate::symmetry::{self, Symmetry};
 use crate::{Limit, Options, Outcome, Progress, Stats};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use weft_ir::{Program, Value};
@@ -156,6 +156,7 @@ struct Shared<'a, 'e, 'p> {
     graph: &'a Graph,
     visited: &'a Visited,
     symmetry: Option<&'a Symmetry>,
+    exact: bool,
     reduction: Option<&'a Reduction>,
     record: bool,
     at_depth_limit: bool,
@@ -168,8 +169,8 @@ struct Worker<'e, 'p> {
     state: Vec<Value>,
     key: Vec<Value>,
     scratch: symmetry::Scratch,
-    /// Scratch for packing in the proviso.
-    bytes: Vec<u8>,
+    /// Fingerprints of this block's candidates so far, with their index.
+    met: FxHashMap<u64, usize>,
 }
 
 impl<'e, 'p> Worker<'e, 'p> {
@@ -182,7 +183,7 @@ impl<'e, 'p> Worker<'e, 'p> {
             state: vec![0; exec.layout.len],
             key: vec![0; exec.layout.len],
             scratch: symmetry::Scratch::default(),
-            bytes: Vec::new(),
+            met: FxHashMap::default(),
         }
     }
 
@@ -190,6 +191,7 @@ impl<'e, 'p> Worker<'e, 'p> {
     fn expand(&mut self, sh: &Shared, layer: &Layer, range: std::ops::Range<usize>) -> Block {
         let exec = sh.exec;
         let mut out = Block::default();
+        self.met.clear();
         for k in range {
             let id = layer.first + k as u32;
             store::unpack(layer.state(k), &mut self.state);
@@ -203,9 +205,8 @@ impl<'e, 'p> Worker<'e, 'p> {
             if let Some(red) = sh.reduction {
                 for p in red.candidates(state) {
                     exec.step(state, p, &mut self.steps[p]);
-                    let (key, scratch, bytes) = (&mut self.key, &mut self.scratch, &mut self.bytes);
-                    if Reduction::fits(&self.steps[p])
-                        && proviso(sh, &self.steps[p], key, scratch, bytes)
+                    let (key, scratch) = (&mut self.key, &mut self.scratch);
+                    if Reduction::fits(&self.steps[p]) && proviso(sh, &self.steps[p], key, scratch)
                     {
                         ample = Some(p);
                         break;
@@ -257,20 +258,27 @@ impl<'e, 'p> Worker<'e, 'p> {
                         }
                         continue;
                     }
-                    let start = out.bytes.len();
-                    let (fp, state_end, key_start, found) = successor(
-                        sh,
-                        &tr.state,
-                        &mut self.key,
-                        &mut self.scratch,
-                        &mut out.bytes,
-                    );
+                    let (fp, found) = successor(sh, &tr.state, &mut self.key, &mut self.scratch);
                     let target = match found {
-                        Found::Old(old) => {
-                            out.bytes.truncate(start);
-                            Target::Id(old.unwrap_or(NO_STATE))
+                        Found::Old(old) => Target::Id(old.unwrap_or(NO_STATE)),
+                        // Met already in this block: phase 2 would find it
+                        // stored; keep only the first (which phase 2 keeps).
+                        Found::New if self.met.contains_key(&fp) => {
+                            Target::Candidate(self.met[&fp])
                         }
                         Found::New => {
+                            self.met.insert(fp, out.candidates.len());
+                            // Packed for the next layer; the exact set also
+                            // needs the key when it is not the state.
+                            let start = out.bytes.len();
+                            store::pack(&tr.state, &mut out.bytes);
+                            let state_end = out.bytes.len();
+                            let key_start = if sh.exact && sh.symmetry.is_some() {
+                                store::pack(&self.key, &mut out.bytes);
+                                state_end
+                            } else {
+                                start
+                            };
                             out.candidates.push(Candidate {
                                 fp,
                                 parent: id,
@@ -298,30 +306,25 @@ impl<'e, 'p> Worker<'e, 'p> {
     }
 }
 
-/// Pack a successor (and its canonical key under symmetry) at the end of
-/// `bytes`, and look the key up: (fingerprint, end of the packed state,
-/// start of the packed key, what the visited set says).
+/// The fingerprint of a successor's key (its canonical form under
+/// symmetry, left in `key`; else the state itself) and what the visited
+/// set says of it.
 fn successor(
     sh: &Shared,
     state: &[Value],
     key: &mut [Value],
     scratch: &mut symmetry::Scratch,
-    bytes: &mut Vec<u8>,
-) -> (u64, usize, usize, Found) {
-    let start = bytes.len();
-    store::pack(state, bytes);
-    let state_end = bytes.len();
-    let (key, key_start) = match sh.symmetry {
+) -> (u64, Found) {
+    let key = match sh.symmetry {
         Some(sym) => {
             key.copy_from_slice(state);
             sym.canonicalize(key, scratch);
-            store::pack(key, bytes);
-            (&key[..], state_end)
+            &key[..]
         }
-        None => (state, start),
+        None => state,
     };
-    let fp = store::fingerprint(&bytes[key_start..]);
-    (fp, state_end, key_start, sh.visited.find(fp, key))
+    let fp = store::fingerprint(key);
+    (fp, sh.visited.find(fp, key))
 }
 
 /// The cycle proviso for a breadth-first search: a thread's step may be
@@ -334,12 +337,10 @@ fn proviso(
     step: &ThreadStep,
     key: &mut [Value],
     scratch: &mut symmetry::Scratch,
-    bytes: &mut Vec<u8>,
 ) -> bool {
-    step.transitions.iter().all(|tr| {
-        bytes.clear();
-        successor(sh, &tr.state, key, scratch, bytes).3 == Found::New
-    })
+    step.transitions
+        .iter()
+        .all(|tr| successor(sh, &tr.state, key, scratch).1 == Found::New)
 }
 
 /// The liveness bookkeeping of one expanded state (its edges follow).
@@ -524,10 +525,8 @@ fn run_once(
     if let Some(sym) = &symmetry {
         sym.canonicalize(&mut key, &mut symmetry::Scratch::default());
     }
+    visited.insert_new(store::fingerprint(&key), &key);
     let mut packed = Vec::new();
-    store::pack(&key, &mut packed);
-    visited.insert_new(store::fingerprint(&packed), &key);
-    packed.clear();
     store::pack(&init, &mut packed);
     let mut graph = Graph {
         init,
@@ -567,6 +566,7 @@ fn run_once(
             graph: &graph,
             visited: &visited,
             symmetry: symmetry.as_ref(),
+            exact,
             reduction: reduction.as_ref(),
             record,
             at_depth_limit: options.max_depth.is_some_and(|d| depth >= d),
@@ -668,18 +668,24 @@ fn run_once(
                 if exact {
                     store::unpack(&block.bytes[c.key.clone()], &mut key);
                 }
-                match visited.find(c.fp, &key) {
+                let at_limit = options
+                    .max_states
+                    .is_some_and(|m| visited.len() as u64 >= m);
+                let id = visited.len() as u32;
+                let found = if at_limit {
+                    visited.find(c.fp, &key)
+                } else {
+                    visited.insert(c.fp, &key)
+                };
+                match found {
                     Found::Old(old) => ids.push(old.unwrap_or(NO_STATE)),
                     Found::New => {
-                        if let Some(m) = options.max_states {
-                            if visited.len() as u64 >= m {
-                                limit = Some(Limit::MaxStates(m));
-                                full = true;
-                                break;
-                            }
+                        if at_limit {
+                            limit = options.max_states.map(Limit::MaxStates);
+                            full = true;
+                            break;
                         }
-                        ids.push(visited.len() as u32);
-                        visited.insert_new(c.fp, &key);
+                        ids.push(id);
                         graph.log.push(Parent {
                             state: c.parent,
                             thread: c.thread,

@@ -20,20 +20,35 @@ use weft_ir::Value;
 /// Append `state` to `out` as zigzag varints: one byte for values in
 /// -64..64, which is nearly all of them.
 pub fn pack(state: &[Value], out: &mut Vec<u8>) {
+    // Room for the longest encoding (10 bytes a value), cut back after.
+    let start = out.len();
+    out.resize(start + state.len() * 10, 0);
+    let buf = &mut out[start..];
+    let mut n = 0;
     for &v in state {
         let mut z = ((v << 1) ^ (v >> 63)) as u64;
         while z >= 0x80 {
-            out.push(z as u8 | 0x80);
+            buf[n] = z as u8 | 0x80;
+            n += 1;
             z >>= 7;
         }
-        out.push(z as u8);
+        buf[n] = z as u8;
+        n += 1;
     }
+    out.truncate(start + n);
 }
 
 /// Decode a state written by [`pack`] into `out` (its length says how many
 /// values to read).
 pub fn unpack(mut bytes: &[u8], out: &mut [Value]) {
     for v in out.iter_mut() {
+        if let Some((&b, rest)) = bytes.split_first() {
+            if b < 0x80 {
+                bytes = rest;
+                *v = Value::from(b >> 1) ^ -Value::from(b & 1);
+                continue;
+            }
+        }
         let mut z = 0u64;
         let mut shift = 0;
         while let Some((&b, rest)) = bytes.split_first() {
@@ -48,9 +63,9 @@ pub fn unpack(mut bytes: &[u8], out: &mut [Value]) {
     }
 }
 
-/// The fingerprint of a packed state.
-pub fn fingerprint(packed: &[u8]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(packed)
+/// The fingerprint of a state: XXH3 of its values' bytes.
+pub fn fingerprint(state: &[Value]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytemuck::cast_slice(state))
 }
 
 /// Probability that some two of `n` states share a 64-bit fingerprint.
@@ -93,6 +108,20 @@ impl Visited {
         match self {
             Visited::Fingerprints(t) => t.find(fp),
             Visited::Exact(t) => t.find(fp, key),
+        }
+    }
+
+    /// Insert a state unless it is in the set already: what it was.
+    pub fn insert(&mut self, fp: u64, key: &[Value]) -> Found {
+        match self {
+            Visited::Fingerprints(t) => t.insert(fp),
+            Visited::Exact(t) => match t.find(fp, key) {
+                Found::New => {
+                    t.insert_new(fp, key);
+                    Found::New
+                }
+                old => old,
+            },
         }
     }
 
@@ -152,6 +181,32 @@ impl FpTable {
                 i = 0;
             }
         }
+    }
+
+    /// Insert unless present, in one probe sequence.
+    fn insert(&mut self, fp: u64) -> Found {
+        if (self.len + 1) * 5 > self.slots.len() * 4 {
+            self.grow();
+        }
+        let key = slot_key(fp);
+        let mut i = self.home(key);
+        loop {
+            match self.slots[i] {
+                0 => break,
+                k if k == key => return Found::Old(self.ids.as_ref().map(|ids| ids[i])),
+                _ => {}
+            }
+            i += 1;
+            if i == self.slots.len() {
+                i = 0;
+            }
+        }
+        self.slots[i] = key;
+        if let Some(ids) = self.ids.as_mut() {
+            ids[i] = self.len as u32;
+        }
+        self.len += 1;
+        Found::New
     }
 
     fn insert_new(&mut self, fp: u64) {
