@@ -115,10 +115,29 @@ struct Candidate {
     parent: u32,
     thread: u32,
     branch: u32,
-    /// Its packed state in the block's `bytes`.
-    state: std::ops::Range<usize>,
-    /// Its packed key (the canonical form under symmetry, else the state).
-    key: std::ops::Range<usize>,
+    /// Where its packed state starts in the block's `bytes`.
+    start: usize,
+    state_len: u32,
+    /// The length of its packed key, right after the state; 0 when the key
+    /// is the state (a separate key is kept only by the exact set under
+    /// symmetry).
+    key_len: u32,
+}
+
+impl Candidate {
+    fn state<'b>(&self, bytes: &'b [u8]) -> &'b [u8] {
+        &bytes[self.start..self.start + self.state_len as usize]
+    }
+
+    fn key<'b>(&self, bytes: &'b [u8]) -> &'b [u8] {
+        match self.key_len {
+            0 => self.state(bytes),
+            n => {
+                let at = self.start + self.state_len as usize;
+                &bytes[at..at + n as usize]
+            }
+        }
+    }
 }
 
 /// Where an edge leads, before phase 2 knows every id.
@@ -273,19 +292,17 @@ impl<'e, 'p> Worker<'e, 'p> {
                             let start = out.bytes.len();
                             store::pack(&tr.state, &mut out.bytes);
                             let state_end = out.bytes.len();
-                            let key_start = if sh.exact && sh.symmetry.is_some() {
+                            if sh.exact && sh.symmetry.is_some() {
                                 store::pack(&self.key, &mut out.bytes);
-                                state_end
-                            } else {
-                                start
-                            };
+                            }
                             out.candidates.push(Candidate {
                                 fp,
                                 parent: id,
                                 thread: t as u32,
                                 branch: tr.branch,
-                                state: start..state_end,
-                                key: key_start..out.bytes.len(),
+                                start,
+                                state_len: (state_end - start) as u32,
+                                key_len: (out.bytes.len() - state_end) as u32,
                             });
                             Target::Candidate(out.candidates.len() - 1)
                         }
@@ -664,9 +681,9 @@ fn run_once(
             ids.clear();
             let mut full = false;
             for c in &block.candidates {
-                let bytes = &block.bytes[c.state.clone()];
+                let bytes = c.state(&block.bytes);
                 if exact {
-                    store::unpack(&block.bytes[c.key.clone()], &mut key);
+                    store::unpack(c.key(&block.bytes), &mut key);
                 }
                 let at_limit = options
                     .max_states
