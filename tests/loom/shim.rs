@@ -1,10 +1,10 @@
 //! Loom-built stand-ins for the weft objects and cells loom has no type for.
 //! `weft emit loom` prints this module inside every self-contained test, and
 //! the agreement harness (`tests/loom/agreement.rs`) compiles it once for all
-//! generated models. Everything that blocks is built on loom's `Mutex` and
-//! `Condvar`, so loom sees every wait and reports a deadlock when all threads
-//! wait. A misuse that weft calls a `runtime` error panics with a message
-//! starting `runtime:`.
+//! generated models. Everything that blocks is built on loom's `Mutex`,
+//! `Condvar` or `loom::thread::park`, so loom sees every wait and reports a
+//! deadlock when all threads wait. A misuse that weft calls a `runtime`
+//! error panics with a message starting `runtime:`.
 #![allow(dead_code)]
 // `Plain` must hand out the value behind a `loom::cell::UnsafeCell`, whose
 // only interface is a raw pointer; loom checks every such access for races.
@@ -217,68 +217,87 @@ impl<'a> Held<'a> {
     }
 }
 
-/// A value behind a loom `Mutex`, with a `Condvar` to wait for it to
-/// change and a count of the threads asleep on it: every notify is a loom
-/// operation (a scheduling point), so one with nobody asleep is skipped.
+/// Threads parked (`loom::thread::park`) until a change of state they wait
+/// for, which is kept behind a loom `Mutex`.
+///
+/// A thread registers itself while it holds that lock, then releases the
+/// lock and parks with no scheduling point in between; whoever makes the
+/// change, holding the lock, takes the threads off the list and unparks
+/// them. So a waker always finds its sleepers parked, and a parked thread
+/// is blocked: loom reports a deadlock when every thread waits. `unpark` is
+/// no loom operation and no shim holds its lock across a scheduling point,
+/// so a shim call costs one loom operation (its `lock`), plus one (the
+/// `lock` again) for each wake-up after which the thread must test its
+/// condition again. The list itself lives outside loom (it is only changed
+/// under the loom lock), so a woken thread can see that it was taken off it
+/// without a loom operation, and parks again if it was not.
+#[derive(Default)]
+struct Sleepers(std::sync::Mutex<Vec<loom::thread::Thread>>);
+
+impl Sleepers {
+    /// Park until woken. `guard` is the loom lock the caller holds; it is
+    /// released in between, with no scheduling point.
+    fn park<G>(&self, guard: G) {
+        let me = loom::thread::current();
+        {
+            let mut list = lock_std(&self.0);
+            if !list.iter().any(|t| t.id() == me.id()) {
+                list.push(me.clone());
+            }
+        }
+        drop(guard);
+        loop {
+            loom::thread::park();
+            if !lock_std(&self.0).iter().any(|t| t.id() == me.id()) {
+                return;
+            }
+        }
+    }
+
+    /// Unpark every thread parked here (the caller holds the loom lock).
+    fn wake_all(&self) {
+        for t in lock_std(&self.0).drain(..) {
+            t.unpark();
+        }
+    }
+}
+
+/// A value behind a loom `Mutex`, with the threads parked until it changes.
+/// Every change wakes every sleeper: whichever of them (or another thread)
+/// locks first wins, as any blocked thread of weft may take the next step.
 struct Guarded<T> {
-    state: Mutex<Sleepy<T>>,
-    cv: Condvar,
-}
-
-struct Sleepy<T> {
-    value: T,
-    sleepers: usize,
-}
-
-impl<T> std::ops::Deref for Sleepy<T> {
-    type Target = T;
-    fn deref(&self) -> &T {
-        &self.value
-    }
-}
-
-impl<T> std::ops::DerefMut for Sleepy<T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.value
-    }
+    state: Mutex<T>,
+    sleepers: Sleepers,
 }
 
 impl<T> Guarded<T> {
     fn new(value: T) -> Self {
         Guarded {
-            state: Mutex::new(Sleepy { value, sleepers: 0 }),
-            cv: Condvar::new(),
+            state: Mutex::new(value),
+            sleepers: Sleepers::default(),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, Sleepy<T>> {
+    fn lock(&self) -> MutexGuard<'_, T> {
         lock(&self.state)
     }
 
-    /// Sleep until `blocked` is false, holding the lock again on return.
+    /// Sleep until `blocked` is false, holding the lock again on return: a
+    /// woken thread locks again and tests `blocked` again.
     fn wait_while<'a>(
         &'a self,
-        mut g: MutexGuard<'a, Sleepy<T>>,
+        mut g: MutexGuard<'a, T>,
         mut blocked: impl FnMut(&T) -> bool,
-    ) -> MutexGuard<'a, Sleepy<T>> {
-        while blocked(&g.value) {
-            g.sleepers += 1;
-            g = wait(&self.cv, g);
-            g.sleepers -= 1;
+    ) -> MutexGuard<'a, T> {
+        while blocked(&g) {
+            self.sleepers.park(g);
+            g = self.lock();
         }
         g
     }
 
-    fn notify_one(&self, g: &Sleepy<T>) {
-        if g.sleepers > 0 {
-            self.cv.notify_one();
-        }
-    }
-
-    fn notify_all(&self, g: &Sleepy<T>) {
-        if g.sleepers > 0 {
-            self.cv.notify_all();
-        }
+    fn wake_all(&self) {
+        self.sleepers.wake_all();
     }
 }
 
@@ -292,20 +311,20 @@ impl Semaphore {
     pub fn acquire(&self) {
         let g = self.0.lock();
         let mut g = self.0.wait_while(g, |p| *p == 0);
-        **g -= 1;
+        *g -= 1;
     }
     pub fn try_acquire(&self) -> bool {
         let mut g = self.0.lock();
-        if **g == 0 {
+        if *g == 0 {
             return false;
         }
-        **g -= 1;
+        *g -= 1;
         true
     }
     pub fn release(&self) {
         let mut g = self.0.lock();
-        **g += 1;
-        self.0.notify_one(&g);
+        *g += 1;
+        self.0.wake_all();
     }
 }
 
@@ -318,66 +337,83 @@ struct ChannelState {
     taken: u64,
 }
 
-/// A FIFO channel of ints; capacity 0 is a rendezvous.
+/// A FIFO channel of ints; capacity 0 is a rendezvous: a sender puts its
+/// value on offer (one at a time) and sleeps until a receiver takes it.
 pub struct Channel {
     capacity: usize,
-    state: Guarded<ChannelState>,
+    state: Mutex<ChannelState>,
+    /// Senders waiting for room (or for the offer to be free).
+    senders: Sleepers,
+    /// Receivers waiting for a value.
+    receivers: Sleepers,
+    /// Capacity 0: the sender whose value is on offer.
+    offerer: Sleepers,
 }
 
 impl Channel {
     pub fn new(capacity: i64) -> Self {
         Channel {
             capacity: usize::try_from(capacity).unwrap_or(0),
-            state: Guarded::new(ChannelState {
+            state: Mutex::new(ChannelState {
                 buffer: VecDeque::new(),
                 closed: false,
                 offer: None,
                 offered: 0,
                 taken: 0,
             }),
+            senders: Sleepers::default(),
+            receivers: Sleepers::default(),
+            offerer: Sleepers::default(),
         }
     }
 
     pub fn send(&self, value: i64) {
-        let st = self.state.lock();
+        let mut st = lock(&self.state);
+        let full = |c: &ChannelState| {
+            !c.closed
+                && if self.capacity == 0 {
+                    c.offer.is_some()
+                } else {
+                    c.buffer.len() == self.capacity
+                }
+        };
+        while full(&st) {
+            self.senders.park(st);
+            st = lock(&self.state);
+        }
+        if st.closed {
+            panic!("runtime: send on a closed channel");
+        }
+        self.receivers.wake_all();
         if self.capacity == 0 {
-            let mut st = self
-                .state
-                .wait_while(st, |c| c.offer.is_some() && !c.closed);
-            if st.closed {
-                panic!("runtime: send on a closed channel");
-            }
             st.offer = Some(value);
             st.offered += 1;
             let mine = st.offered;
-            self.state.notify_all(&st);
-            let _st = self.state.wait_while(st, |c| c.taken < mine);
-        } else {
-            let capacity = self.capacity;
-            let mut st = self
-                .state
-                .wait_while(st, |c| c.buffer.len() == capacity && !c.closed);
-            if st.closed {
-                panic!("runtime: send on a closed channel");
+            // The receiver that takes the value wakes this thread.
+            while st.taken < mine {
+                self.offerer.park(st);
+                st = lock(&self.state);
             }
+        } else {
             st.buffer.push_back(value);
-            self.state.notify_all(&st);
         }
     }
 
     /// The next value, or `None` once the channel is closed and drained.
     pub fn next(&self) -> Option<i64> {
-        let st = self.state.lock();
-        let mut st = self.state.wait_while(st, |c| {
-            c.buffer.is_empty() && c.offer.is_none() && !c.closed
-        });
+        let mut st = lock(&self.state);
+        while st.buffer.is_empty() && st.offer.is_none() && !st.closed {
+            self.receivers.park(st);
+            st = lock(&self.state);
+        }
         if let Some(v) = st.buffer.pop_front() {
-            self.state.notify_all(&st);
+            self.senders.wake_all();
             return Some(v);
         }
         if let Some(v) = st.offer.take() {
             st.taken += 1;
-            self.state.notify_all(&st);
+            self.offerer.wake_all();
+            self.senders.wake_all();
             return Some(v);
         }
         None
@@ -389,12 +425,13 @@ impl Channel {
     }
 
     pub fn close(&self) {
-        let mut st = self.state.lock();
+        let mut st = lock(&self.state);
         if st.closed {
             panic!("runtime: closing a channel that is already closed");
         }
         st.closed = true;
-        self.state.notify_all(&st);
+        self.senders.wake_all();
+        self.receivers.wake_all();
     }
 }
 
@@ -418,7 +455,7 @@ impl Barrier {
         if st.0 == self.parties {
             st.0 = 0;
             st.1 += 1;
-            self.state.notify_all(&st);
+            self.state.wake_all();
             return;
         }
         let round = st.1;
@@ -441,12 +478,12 @@ impl WaitGroup {
     }
     pub fn add(&self, n: i64) {
         let mut c = self.0.lock();
-        **c += n;
-        if **c < 0 {
+        *c += n;
+        if *c < 0 {
             panic!("runtime: negative waitgroup counter");
         }
-        if **c == 0 {
-            self.0.notify_all(&c);
+        if *c == 0 {
+            self.0.wake_all();
         }
     }
     pub fn done(&self) {
@@ -454,6 +491,7 @@ impl WaitGroup {
     }
     pub fn wait(&self) {
         let c = self.0.lock();
+        // The counter may rise again before a woken waiter runs: test again.
         let _c = self.0.wait_while(c, |c| *c != 0);
     }
 }
@@ -480,9 +518,9 @@ impl Finished {
     }
     pub fn finish(&self) {
         let mut d = self.done.lock();
-        **d = true;
+        *d = true;
         *lock_std(&self.shadow) = true;
-        self.done.notify_all(&d);
+        self.done.wake_all();
     }
     pub fn join(&self) {
         let d = self.done.lock();

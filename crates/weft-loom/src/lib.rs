@@ -147,7 +147,8 @@ mod tests {
             "        held.lock(&s.m);",
             "        s.x.set(s.x.get() + 1);",
             "        held.unlock(&s.m);",
-            "    handles.push(loom::thread::spawn(move || inc(s, 1)));",
+            "    handles.push(loom::thread::spawn(move || inc(s, 0)));",
+            "    inc(s, 1);",
             "    assert!(s.x.peek() == N, \"final: both\");",
             "    loom::model(run);",
         ] {

@@ -65,7 +65,7 @@ pub fn run() {
     let mut handles = Vec::new();
     handles.push(loom::thread::spawn(move || producer(s, 0)));
     handles.push(loom::thread::spawn(move || producer(s, 1)));
-    handles.push(loom::thread::spawn(move || consumer(s)));
+    consumer(s);
     for h in handles {
         h.join().expect("a thread panicked");
     }

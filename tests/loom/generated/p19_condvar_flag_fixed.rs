@@ -57,7 +57,7 @@ pub fn run() {
     let mut handles = Vec::new();
     handles.push(loom::thread::spawn(move || waiter(s, 0)));
     handles.push(loom::thread::spawn(move || waiter(s, 1)));
-    handles.push(loom::thread::spawn(move || signaller(s)));
+    signaller(s);
     for h in handles {
         h.join().expect("a thread panicked");
     }

@@ -53,7 +53,7 @@ pub fn run() {
     handles.push(loom::thread::spawn(move || worker(s, 0)));
     handles.push(loom::thread::spawn(move || worker(s, 1)));
     handles.push(loom::thread::spawn(move || closer(s)));
-    handles.push(loom::thread::spawn(move || collector(s)));
+    collector(s);
     for h in handles {
         h.join().expect("a thread panicked");
     }

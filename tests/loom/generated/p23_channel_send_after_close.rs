@@ -43,7 +43,7 @@ pub fn run() {
     let mut handles = Vec::new();
     handles.push(loom::thread::spawn(move || worker(s, 0)));
     handles.push(loom::thread::spawn(move || worker(s, 1)));
-    handles.push(loom::thread::spawn(move || collector(s)));
+    collector(s);
     for h in handles {
         h.join().expect("a thread panicked");
     }

@@ -43,7 +43,7 @@ pub fn run() {
     let mut handles = Vec::new();
     handles.push(loom::thread::spawn(move || main(s)));
     handles.push(loom::thread::spawn(move || worker(s, 0)));
-    handles.push(loom::thread::spawn(move || worker(s, 1)));
+    worker(s, 1);
     for h in handles {
         h.join().expect("a thread panicked");
     }

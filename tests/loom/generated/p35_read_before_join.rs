@@ -41,7 +41,7 @@ pub fn run() {
     let s: &'static Shared = Box::leak(Box::new(Shared::new()));
     let mut handles = Vec::new();
     handles.push(loom::thread::spawn(move || worker(s)));
-    handles.push(loom::thread::spawn(move || main(s)));
+    main(s);
     for h in handles {
         h.join().expect("a thread panicked");
     }

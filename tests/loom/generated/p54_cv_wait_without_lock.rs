@@ -47,7 +47,7 @@ pub fn run() {
     let s: &'static Shared = Box::leak(Box::new(Shared::new()));
     let mut handles = Vec::new();
     handles.push(loom::thread::spawn(move || waiter(s)));
-    handles.push(loom::thread::spawn(move || signaller(s)));
+    signaller(s);
     for h in handles {
         h.join().expect("a thread panicked");
     }
