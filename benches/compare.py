@@ -631,6 +631,7 @@ def generated_section(results, cfg, flags_ok, skipped, versions, started, finish
         f"## Results ({cfg['mode']} mode, {started} to {finished} UTC)",
         "",
         f"- weft: `{versions['weft']}`, commit `{commit}`{dirty} on branch `{git('rev-parse', '--abbrev-ref', 'HEAD')}` ({subject})",
+        f"  (branched from main at `{git('merge-base', '--fork-point', 'main') or git('merge-base', 'HEAD', 'main')}`)" if git("rev-parse", "--verify", "-q", "main") else "",
         f"- SPIN: {versions['spin']}; {versions['gcc']}; {versions['loom']}",
         f"- machine: {versions['cpu']}, {versions['cores']} cores, Linux {versions['kernel']}",
         f"- caps: {cfg['cap']:.0f} s per weft or SPIN run (SPIN: spin -a + gcc + pan together), {cfg['loom_cap']:.0f} s per loom run, {cfg['mem_gb']:g} GB of address space per process",
