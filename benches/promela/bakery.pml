@@ -42,14 +42,13 @@ active [N] proctype p()
 		od;
 		atomic { inside++; assert(inside == 1); t = count };
 		d_step { count = t + 1; t = 0 };
-		d_step {
+		atomic {
 			inside--;
 			number[_pid] = 0;
 			mine = 0;
 			r++;
-			if :: r == ROUNDS -> finished++ :: else -> skip fi
+			if :: r == ROUNDS -> finished++; break :: else -> skip fi
 		}
-	:: r >= ROUNDS -> break
 	od
 }
 

@@ -6,7 +6,7 @@
  * ROUNDS = k: each producer puts k items, each consumer takes k (P == C).
  * A semaphore acquire is one atomic step (wait for a permit, take it), a
  * release one step (the local loop test joins the next step, as weft
- * folds local work); a lock is a bit taken by a test-and-set atomic step.
+ * folds local work, and the loop is left in the last step); a lock is a bit taken by a test-and-set atomic step.
  *   spin -DP=3 -DC=3 -a bounded_buffer.pml */
 #ifndef P
 #define P 1
@@ -39,8 +39,11 @@ active [P] proctype producer()
 		buf[i] = _pid + 1;
 		d_step { in_pos = (i + 1) % SIZE; i = 0 };
 		put_lock = 0;
-		d_step { filled_slots++; if :: ROUNDS > 0 -> r++ :: else -> skip fi }
-	:: ROUNDS > 0 && r >= ROUNDS -> break
+		atomic {
+			filled_slots++;
+			if :: ROUNDS > 0 -> r++ :: else -> skip fi;
+			if :: ROUNDS > 0 && r >= ROUNDS -> break :: else -> skip fi
+		}
 	od
 }
 
@@ -55,7 +58,10 @@ active [C] proctype consumer()
 		buf[o] = 0;
 		d_step { out_pos = (o + 1) % SIZE; o = 0 };
 		take_lock = 0;
-		d_step { free_slots++; if :: ROUNDS > 0 -> r++ :: else -> skip fi }
-	:: ROUNDS > 0 && r >= ROUNDS -> break
+		atomic {
+			free_slots++;
+			if :: ROUNDS > 0 -> r++ :: else -> skip fi;
+			if :: ROUNDS > 0 && r >= ROUNDS -> break :: else -> skip fi
+		}
 	od
 }

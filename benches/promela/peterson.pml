@@ -32,13 +32,12 @@ active [2] proctype p()
 		od;
 		atomic { inside++; assert(inside == 1); t = count };
 		d_step { count = (t + 1) % 4; t = 0 };
-		d_step {
+		atomic {
 			inside--;
 			flag[_pid] = false;
 			if :: ROUNDS > 0 -> r++ :: else -> skip fi;
-			if :: ROUNDS > 0 && r == ROUNDS -> finished++ :: else -> skip fi
+			if :: ROUNDS > 0 && r == ROUNDS -> finished++; break :: else -> skip fi
 		}
-	:: ROUNDS > 0 && r >= ROUNDS -> break
 	od
 }
 

@@ -3,7 +3,8 @@
  * ROUNDS = 0: they eat forever (lock, lock, unlock, unlock, again);
  * ROUNDS = k: each eats k times. A fork is a bit taken by a test-and-set
  * atomic step (together with the local loop test: weft folds local work
- * into the next step, and so does each twin). Verdict: no error (no invalid end state).
+ * into the next step, and so does each twin; the loop is left in the last
+ * step, as weft's thread finishes with it). Verdict: no error (no invalid end state).
  *   spin -DN=8 -a philosophers_ordered.pml */
 #ifndef N
 #define N 3
@@ -23,7 +24,10 @@ active [N] proctype philosopher()
 	:: atomic { (ROUNDS == 0 || r < ROUNDS) && fork[first] == 0 -> fork[first] = 1 };
 		atomic { fork[second] == 0 -> fork[second] = 1 };
 		fork[second] = 0;	/* eating */
-		d_step { fork[first] = 0; if :: ROUNDS > 0 -> r++ :: else -> skip fi }
-	:: ROUNDS > 0 && r >= ROUNDS -> break
+		atomic {
+			fork[first] = 0;
+			if :: ROUNDS > 0 -> r++ :: else -> skip fi;
+			if :: ROUNDS > 0 && r >= ROUNDS -> break :: else -> skip fi
+		}
 	od
 }
