@@ -623,7 +623,9 @@ def tool_versions():
 
 def generated_section(results, cfg, flags_ok, skipped, versions, started, finished):
     commit = git("rev-parse", "--short=12", "HEAD")
-    dirty = " (with uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""
+    # only changes to weft's own sources make the measured build differ from the commit
+    sources = ["src", "crates", "grammar", "Cargo.toml", "Cargo.lock"]
+    dirty = " (with uncommitted changes to weft's sources)" if git("status", "--porcelain", "--untracked-files=no", "--", *sources) else ""
     subject = git("log", "-1", "--format=%s")
     lines = [
         BEGIN,
