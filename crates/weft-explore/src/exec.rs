@@ -207,6 +207,80 @@ impl<'p> Exec<'p> {
         state[self.layout.thread[t]] == FINISHED
     }
 
+    /// Run thread `t`'s pending local work in `state` as far as it is
+    /// certain and unseen: assignments to locals, clears and jumps, up to
+    /// the first instruction that is a step, a `choose`, `progress;`, a
+    /// ghost access, or that would fail (an error stays for the step to
+    /// report), and never to the thread's end. Two states that settle to
+    /// the same state have the same future (the step that follows runs the
+    /// same visible instruction with the same locals), so the search may
+    /// key its visited set by the settled form (with the partial-order
+    /// reduction, and only when no `t@label` or `done(t)` looks at program
+    /// counters). Used on a copy; the state itself is never settled.
+    pub(crate) fn settle(&self, state: &mut [Value], t: usize) {
+        let pc_slot = self.layout.thread[t];
+        let code = &self.program.codes[self.program.threads[t].code as usize];
+        let end = code.instrs.len();
+        for _ in 0..LOCAL_BUDGET.min(1 << 12) {
+            let Ok(pc) = usize::try_from(state[pc_slot]) else {
+                return;
+            };
+            let Some(instr) = code.instrs.get(pc) else {
+                return;
+            };
+            let env = Env {
+                program: self.program,
+                layout: &self.layout,
+                state,
+                locals: &state[pc_slot + 1..],
+            };
+            let local = |i: u32| pc_slot + 1 + i as usize;
+            let (write, next) = match &instr.op {
+                Op::Set { dst, value, range } => match env.eval(value) {
+                    Ok(v) if check_range(v, *range, "", instr.span).is_ok() => {
+                        (Some((local(*dst), v)), pc + 1)
+                    }
+                    _ => return,
+                },
+                Op::SetIdx {
+                    base,
+                    len,
+                    idx,
+                    value,
+                    range,
+                } => match (env.eval(idx), env.eval(value)) {
+                    (Ok(i), Ok(v))
+                        if (0..*len as Value).contains(&i)
+                            && check_range(v, *range, "", instr.span).is_ok() =>
+                    {
+                        (Some((local(*base + i as u32), v)), pc + 1)
+                    }
+                    _ => return,
+                },
+                Op::Clear { from, to } => {
+                    for i in *from..*to {
+                        state[local(i)] = 0;
+                    }
+                    (None, pc + 1)
+                }
+                Op::Jump(target) => (None, *target as usize),
+                Op::JumpIfNot { cond, target } => match env.eval(cond) {
+                    Ok(0) => (None, *target as usize),
+                    Ok(_) => (None, pc + 1),
+                    Err(_) => return,
+                },
+                _ => return,
+            };
+            if next >= end {
+                return;
+            }
+            if let Some((slot, v)) = write {
+                state[slot] = v;
+            }
+            state[pc_slot] = next as Value;
+        }
+    }
+
     /// Every branch of thread `t`'s next step from `state`.
     pub fn step(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
         out.pool.recycle(&mut out.transitions);
@@ -476,16 +550,28 @@ impl<'a, 'p> Run<'a, 'p> {
         self.clears();
     }
 
-    /// Run the `Clear`s right at the pc.
+    /// Run the `Clear`s right at the pc, and follow unconditional jumps: a
+    /// thread back at the top of its loop is then in the same state as when
+    /// it first got there, not a second one that differs only by resting on
+    /// the jump (neither changes anything else, nor can fail).
     fn clears(&mut self) {
         let mut pc = self.pc();
-        while let Some(Instr {
-            op: Op::Clear { from, to },
-            ..
-        }) = self.code.instrs.get(pc)
-        {
-            self.clear(*from, *to);
-            pc += 1;
+        // A loop of jumps alone would never end; the step after it reports it.
+        for _ in 0..=self.code.instrs.len() {
+            match self.code.instrs.get(pc) {
+                Some(Instr {
+                    op: Op::Clear { from, to },
+                    ..
+                }) => {
+                    self.clear(*from, *to);
+                    pc += 1;
+                }
+                Some(Instr {
+                    op: Op::Jump(target),
+                    ..
+                }) => pc = *target as usize,
+                _ => break,
+            }
         }
         self.set_pc(pc);
     }

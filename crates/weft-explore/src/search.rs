@@ -175,6 +175,8 @@ struct Shared<'a, 'e, 'p> {
     graph: &'a Graph,
     visited: &'a Visited,
     symmetry: Option<&'a Symmetry>,
+    /// Key states by their settled form (`Exec::settle`).
+    settle: bool,
     exact: bool,
     reduction: Option<&'a Reduction>,
     record: bool,
@@ -292,7 +294,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                             let start = out.bytes.len();
                             store::pack(&tr.state, &mut out.bytes);
                             let state_end = out.bytes.len();
-                            if sh.exact && sh.symmetry.is_some() {
+                            if sh.exact && (sh.symmetry.is_some() || sh.settle) {
                                 store::pack(&self.key, &mut out.bytes);
                             }
                             out.candidates.push(Candidate {
@@ -332,13 +334,19 @@ fn successor(
     key: &mut [Value],
     scratch: &mut symmetry::Scratch,
 ) -> (u64, Found) {
-    let key = match sh.symmetry {
-        Some(sym) => {
-            key.copy_from_slice(state);
-            sym.canonicalize(key, scratch);
-            &key[..]
+    let key = if sh.settle || sh.symmetry.is_some() {
+        key.copy_from_slice(state);
+        if sh.settle {
+            for t in 0..sh.exec.program.threads.len() {
+                sh.exec.settle(key, t);
+            }
         }
-        None => state,
+        if let Some(sym) = sh.symmetry {
+            sym.canonicalize(key, scratch);
+        }
+        &key[..]
+    } else {
+        state
     };
     let fp = store::fingerprint(key);
     (fp, sh.visited.find(fp, key))
@@ -538,7 +546,13 @@ fn run_once(
     } else {
         Visited::Fingerprints(FpTable::new(record))
     };
+    let settle = reduction.as_ref().is_some_and(Reduction::settles);
     let mut key = init.clone();
+    if settle {
+        for t in 0..program.threads.len() {
+            exec.settle(&mut key, t);
+        }
+    }
     if let Some(sym) = &symmetry {
         sym.canonicalize(&mut key, &mut symmetry::Scratch::default());
     }
@@ -583,6 +597,7 @@ fn run_once(
             graph: &graph,
             visited: &visited,
             symmetry: symmetry.as_ref(),
+            settle,
             exact,
             reduction: reduction.as_ref(),
             record,

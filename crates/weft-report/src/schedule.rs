@@ -49,10 +49,13 @@ pub fn render(program: &Program, finding: &Finding, lines: &LineIndex, paint: Pa
     let looped = finding.cycle.iter().enumerate().map(|(i, s)| (s, i == 0));
     for (number, (step, loop_starts)) in steps.chain(looped).enumerate() {
         if loop_starts {
+            let back = match finding.schedule.len() {
+                0 => "the start".to_string(),
+                n => format!("the state after step {n}"),
+            };
             table.note(format!(
-                "↻ the next {} repeat forever, back to the state after step {}:",
+                "↻ the next {} repeat forever, back to {back}:",
                 steps_text(finding.cycle.len()),
-                finding.schedule.len()
             ));
         }
         table.row(step_row(
@@ -69,6 +72,11 @@ pub fn render(program: &Program, finding: &Finding, lines: &LineIndex, paint: Pa
 
     let title = if finding.cycle.is_empty() {
         format!("shortest schedule, {}:", steps_text(finding.schedule.len()))
+    } else if finding.schedule.is_empty() {
+        format!(
+            "schedule: a loop of {} from the start:",
+            steps_text(finding.cycle.len())
+        )
     } else {
         format!(
             "schedule: {} to reach a loop of {}:",
