@@ -45,7 +45,10 @@ WEFT_CONFIGS = [
     ("weft", []),
     ("weft -j1", ["--jobs", "1"]),
     ("weft -j2", ["--jobs", "2"]),
-    ("weft no-red", ["--no-reduction", "--no-symmetry"]),
+    # no partial-order or symmetry reduction: the raw successor generation,
+    # and the big searches that show the per-state memory and --jobs
+    ("weft no-red -j1", ["--no-reduction", "--no-symmetry", "--jobs", "1"]),
+    ("weft no-red -j2", ["--no-reduction", "--no-symmetry", "--jobs", "2"]),
     ("weft exact", ["--exact"]),
 ]
 # The configuration whose time is compared with SPIN and loom.
@@ -225,6 +228,7 @@ def run_weft(model, size, flags, cap, mem):
         errors=bool(kinds),
         states=stats.get("states"),
         search=(stats.get("elapsed_ms") or 0) / 1000.0,
+        store_bytes=stats.get("store_bytes"),
     )
     return res
 
@@ -376,15 +380,15 @@ def rate(res):
 def rows_for(results):
     """Markdown rows of the main table."""
     lines = [
-        "| model | size | tool / config | verdict | states | time s | search s | states/s | peak MB | bytes/state | weft/SPIN time | weft/loom time |",
-        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| model | size | tool / config | verdict | states | time s | search s | states/s | peak MB | bytes/state | store B/state | weft/SPIN time | weft/loom time |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for entry in results:
         spin_main = entry["runs"].get("spin")
         loom = entry["runs"].get("loom")
         for tool, res in entry["runs"].items():
             if res.get("skipped"):
-                lines.append(f"| {entry['model']} | {size_label(entry['size'])} | {tool} | skipped: {res['skipped']} | | | | | | | | |")
+                lines.append(f"| {entry['model']} | {size_label(entry['size'])} | {tool} | skipped: {res['skipped']} | | | | | | | | | |")
                 continue
             states = res.get("states")
             states_s = fmt_int(states)
@@ -396,6 +400,9 @@ def rows_for(results):
             rss = res.get("rss")
             # below 10,000 states the fixed memory of the process is all there is to see
             bps = rss / states if rss and states and states >= 10_000 and not res.get("capped") and tool != "loom" else None
+            # weft's own count of its visited set (fingerprint table), from its JSON
+            store = res.get("store_bytes")
+            sbps = store / states if store and states and states >= 10_000 else None
             ratio_spin = ratio_loom = ""
             if tool.startswith("weft") and not res.get("capped") and not res.get("failed"):
                 if spin_main and spin_main.get("wall") and not spin_main.get("failed"):
@@ -406,7 +413,7 @@ def rows_for(results):
             if res.get("capped"):
                 time_s = "> " + fmt_s(res.get("cap", res.get("wall")))
             lines.append(
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |".format(
                     entry["model"],
                     size_label(entry["size"]),
                     tool,
@@ -417,6 +424,7 @@ def rows_for(results):
                     fmt_int(int(r)) if r else "",
                     f"{rss / 1e6:.1f}" if rss else "",
                     f"{bps:.0f}" if bps else "",
+                    f"{sbps:.1f}" if sbps else "",
                     ratio_spin,
                     ratio_loom,
                 )
@@ -470,7 +478,7 @@ def targets(results, flags_ok, cfg):
 
     # 2. raw states/s at least 2x SPIN's per core (one thread of weft against
     # pan without reduction, on searches of at least 100,000 states)
-    one_core = "weft -j1" if "weft -j1" in flags_ok else WEFT_MAIN
+    one_core = "weft no-red -j1" if "weft no-red -j1" in flags_ok else WEFT_MAIN
     best = None
     ratios = []
     for e in results:
@@ -489,25 +497,31 @@ def targets(results, flags_ok, cfg):
             detail += f"; short of 2x by a factor {2 / lo[0]:.2g}"
         line("2. raw states/s >= 2x SPIN's, per core", status, detail)
 
-    # 3. at most 16 bytes per stored state: peak RSS / states of weft's
-    # default configuration, on its largest finished search of each model
+    # 3. at most 16 bytes per stored state: the visited set's own size
+    # (weft's stats.store_bytes) per state, on each model's largest finished
+    # search with fingerprints (any configuration but --exact); the peak RSS
+    # per state, which adds the frontier and the process, is shown beside it
     per_model = {}
     for e in results:
-        w = e["runs"].get(WEFT_MAIN)
-        if w and w.get("states") and w.get("rss") and not w.get("capped") and not w.get("failed"):
-            if e["model"] not in per_model or w["states"] > per_model[e["model"]][0]:
-                per_model[e["model"]] = (w["states"], w["rss"] / w["states"], e)
-    big = [(bps, e) for states, bps, e in per_model.values() if states >= 100_000]
+        for name, w in e["runs"].items():
+            if not name.startswith("weft") or name == "weft exact":
+                continue
+            if w and w.get("states") and w.get("store_bytes") and not w.get("capped") and not w.get("failed"):
+                if e["model"] not in per_model or w["states"] > per_model[e["model"]][0]:
+                    per_model[e["model"]] = (w["states"], w["store_bytes"] / w["states"], (w.get("rss") or 0) / w["states"], name, e)
+    big = [v for v in per_model.values() if v[0] >= 100_000]
     if not big:
-        line("3. <= 16 bytes per stored state", "not measured", "no weft search of at least 100,000 states (below that the process's fixed memory dominates)")
+        line("3. <= 16 bytes per stored state", "not measured", "no weft search of at least 100,000 states")
     else:
-        worst = max(big, key=lambda x: x[0])
-        status = "met" if worst[0] <= 16 else "**missed**"
+        worst = max(big, key=lambda x: x[1])
+        rss_worst = max(big, key=lambda x: x[2])
+        status = "met" if worst[1] <= 16 else "**missed**"
         line(
             "3. <= 16 bytes per stored state",
             status,
-            f"peak RSS / states on each model's largest search (>= 100,000 states): worst {worst[0]:.0f} B ({worst[1]['model']} {size_label(worst[1]['size'])})"
-            + (f", {worst[0] / 16:.1f}x the target" if worst[0] > 16 else ""),
+            f"visited set per state on each model's largest search (>= 100,000 states): worst {worst[1]:.1f} B ({worst[4]['model']} {size_label(worst[4]['size'])}, `{worst[3]}`)"
+            + (f", {worst[1] / 16:.1f}x the target" if worst[1] > 16 else "")
+            + f"; peak RSS per state (frontier and process included): worst {rss_worst[2]:.0f} B ({rss_worst[4]['model']} {size_label(rss_worst[4]['size'])})",
         )
 
     # 4. locked counter N=9 in under a second with symmetry
@@ -518,7 +532,7 @@ def targets(results, flags_ok, cfg):
     else:
         w = e["runs"][WEFT_MAIN]
         t = w["wall"]
-        note = "" if sym else " (this weft has no symmetry reduction: `--no-symmetry` is not a flag yet)"
+        note = " with symmetry" if sym else " (this weft has no symmetry reduction: `--no-symmetry` is not a flag yet)"
         status = "met" if (not w.get("capped") and t < 1) else "**missed**"
         line("4. locked counter N=9 < 1 s with symmetry", status, f"{t:.2f} s, {fmt_int(w.get('states'))} states{note}" + (f"; {t:.2g}x the target" if t >= 1 else ""))
 
@@ -557,19 +571,20 @@ def targets(results, flags_ok, cfg):
         line("6. states (POR) <= SPIN's (POR)", "met", f"all {n} error-free model sizes")
 
     # 7. --jobs 2 at least 1.7x faster than --jobs 1 on the largest models
-    if "weft -j2" not in flags_ok or "weft -j1" not in flags_ok:
+    if "weft no-red -j2" not in flags_ok or "weft no-red -j1" not in flags_ok:
         line("7. `--jobs 2` >= 1.7x faster than `--jobs 1`", "not measured", "`--jobs` is not a flag of this weft")
     else:
         sp = []
         for e in results:
-            a, b = e["runs"].get("weft -j1"), e["runs"].get("weft -j2")
+            a, b = e["runs"].get("weft no-red -j1"), e["runs"].get("weft no-red -j2")
             if a and b and a.get("states") and not a.get("capped") and not b.get("capped") and a["states"] >= 100_000:
                 sp.append((a["wall"] / b["wall"], e))
         if not sp:
             line("7. `--jobs 2` >= 1.7x faster than `--jobs 1`", "not measured", "no search of at least 100,000 states")
         else:
             lo = min(sp, key=lambda x: x[0])
-            line("7. `--jobs 2` >= 1.7x faster than `--jobs 1`", "met" if lo[0] >= 1.7 else "**missed**", f"lowest speed-up {lo[0]:.2f}x ({lo[1]['model']} {size_label(lo[1]['size'])}) on searches >= 100,000 states")
+            hi = max(sp, key=lambda x: x[0])
+            line("7. `--jobs 2` >= 1.7x faster than `--jobs 1`", "met" if lo[0] >= 1.7 else "**missed**", f"`weft no-red` -j1 over -j2, searches >= 100,000 states: lowest {lo[0]:.2f}x ({lo[1]['model']} {size_label(lo[1]['size'])}), highest {hi[0]:.2f}x ({hi[1]['model']} {size_label(hi[1]['size'])})")
 
     # 8. at least 100x faster than loom with the same verdict
     rs, diff = [], []
@@ -582,15 +597,21 @@ def targets(results, flags_ok, cfg):
             diff.append(e)
         speed = l["wall"] / w["wall"]
         rs.append((speed, bool(l.get("capped")), e))
-    if not rs:
-        line("8. >= 100x faster than loom, same verdict", "not measured", "")
+    # Both tools start in milliseconds: on a model loom finishes in under a
+    # second the ratio measures process start-up, so the target is judged
+    # where loom has work to do, and the small ones are listed apart.
+    big = [r for r in rs if r[2]["runs"]["loom"]["wall"] >= 1.0]
+    small = [r for r in rs if r[2]["runs"]["loom"]["wall"] < 1.0]
+    if not big:
+        line("8. >= 100x faster than loom, same verdict", "not measured", "no model where loom needs a second or more")
     else:
-        lo = min(rs, key=lambda x: x[0])
+        lo = min(big, key=lambda x: x[0])
         status = "met" if lo[0] >= 100 and not diff else "**missed**"
-        detail = f"lowest speed-up {'> ' if lo[1] else ''}{lo[0]:.3g}x ({lo[2]['model']} {size_label(lo[2]['size'])})"
+        detail = f"where loom needs >= 1 s ({len(big)} runs, loom capped on {sum(1 for r in big if r[1])}): lowest speed-up {'> ' if lo[1] else ''}{lo[0]:.3g}x ({lo[2]['model']} {size_label(lo[2]['size'])})"
         if lo[0] < 100:
             detail += f", {100 / lo[0]:.2g}x short"
-        detail += f"; loom capped on {sum(1 for r in rs if r[1])} of {len(rs)}"
+        if small:
+            detail += f"; {len(small)} runs where loom needs under 1 s (start-up bound): speed-ups {min(r[0] for r in small):.2g}x to {max(r[0] for r in small):.2g}x"
         if diff:
             detail += "; verdicts differ on " + ", ".join(f"{e['model']} {size_label(e['size'])}" for e in diff)
         line("8. >= 100x faster than loom, same verdict", status, detail)
@@ -726,7 +747,7 @@ def main():
                 entry["runs"][name] = res
                 print(f"{label:32} {name:12} {res.get('verdict', ''):36} {fmt_int(res.get('states')):>14} states {res['wall']:8.2f} s", file=sys.stderr)
             hint = None
-            for name in ("weft no-red", WEFT_MAIN):
+            for name in ("weft no-red -j1", WEFT_MAIN):
                 r = entry["runs"].get(name)
                 if r and r.get("states") and not r.get("capped"):
                     hint = r["states"]
