@@ -160,7 +160,7 @@ pub struct Stats {
     /// Peak bytes of the visited set (the table and what it keeps in memory).
     pub store_bytes: u64,
     /// Which reductions the search used, and why others were off: one line
-    /// each ("symmetry: w[4]: instances permuted").
+    /// each (`"symmetry: w[4]: instances permuted"`).
     pub reductions: Vec<String>,
 }
 
