@@ -488,6 +488,38 @@ pub enum Op {
 }
 
 impl Op {
+    /// The sync objects this instruction names.
+    pub fn objects(&self) -> Vec<&ObjRef> {
+        match self {
+            Op::Lock { obj }
+            | Op::LockGrant { obj }
+            | Op::Unlock { obj }
+            | Op::TryLock { obj, .. }
+            | Op::ReadLock { obj }
+            | Op::WriteLock { obj }
+            | Op::RwGrant { obj }
+            | Op::ReadUnlock { obj }
+            | Op::WriteUnlock { obj }
+            | Op::Acquire { obj }
+            | Op::AcquireGrant { obj }
+            | Op::Release { obj }
+            | Op::TryAcquire { obj, .. }
+            | Op::BarrierArrive { obj }
+            | Op::BarrierLeave { obj }
+            | Op::WgAdd { obj, .. }
+            | Op::WgDone { obj }
+            | Op::WgWait { obj } => vec![obj],
+            Op::CvWait { cv, mutex } | Op::CvRelock { cv, mutex } => vec![cv, mutex],
+            Op::Notify { cv, .. } => vec![cv],
+            Op::Send { ch, .. }
+            | Op::SendWait { ch }
+            | Op::Recv { ch, .. }
+            | Op::RecvOrEnd { ch, .. }
+            | Op::Close { ch } => vec![ch],
+            _ => Vec::new(),
+        }
+    }
+
     /// True when this instruction is (part of) a step; false for local work.
     /// Reads and writes of ghost cells are local too: see [`Program`] to tell.
     pub fn is_visible(&self) -> bool {

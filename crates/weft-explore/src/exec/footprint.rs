@@ -64,7 +64,7 @@ impl Run<'_, '_> {
             Op::Send { value, .. } | Op::WgAdd { value, .. } => exprs.push(value),
             _ => {}
         }
-        for o in objects(op) {
+        for o in op.objects() {
             if let Ok(o) = self.obj(o, span) {
                 touched.push((Touch::Object(o as u32), true));
             }
@@ -109,37 +109,5 @@ fn weft_ir_env<'a>(run: &'a Run) -> crate::eval::Env<'a> {
         layout: &run.x.layout,
         state: &run.st,
         locals: &run.st[locals_start..],
-    }
-}
-
-/// The sync objects an operation names.
-fn objects(op: &Op) -> Vec<&weft_ir::ObjRef> {
-    match op {
-        Op::Lock { obj }
-        | Op::LockGrant { obj }
-        | Op::Unlock { obj }
-        | Op::TryLock { obj, .. }
-        | Op::ReadLock { obj }
-        | Op::WriteLock { obj }
-        | Op::RwGrant { obj }
-        | Op::ReadUnlock { obj }
-        | Op::WriteUnlock { obj }
-        | Op::Acquire { obj }
-        | Op::AcquireGrant { obj }
-        | Op::Release { obj }
-        | Op::TryAcquire { obj, .. }
-        | Op::BarrierArrive { obj }
-        | Op::BarrierLeave { obj }
-        | Op::WgAdd { obj, .. }
-        | Op::WgDone { obj }
-        | Op::WgWait { obj } => vec![obj],
-        Op::CvWait { cv, mutex } | Op::CvRelock { cv, mutex } => vec![cv, mutex],
-        Op::Notify { cv, .. } => vec![cv],
-        Op::Send { ch, .. }
-        | Op::SendWait { ch }
-        | Op::Recv { ch, .. }
-        | Op::RecvOrEnd { ch, .. }
-        | Op::Close { ch } => vec![ch],
-        _ => Vec::new(),
     }
 }

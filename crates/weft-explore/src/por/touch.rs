@@ -123,7 +123,7 @@ impl Flow<'_> {
             Op::Join { thread } => self.thread_reads(thread, false, st, space, row),
             _ => {}
         }
-        for r in objects(op) {
+        for r in op.objects() {
             for o in self.objects(r, st) {
                 space.set(row, space.object(o), true);
             }
@@ -175,37 +175,5 @@ pub(super) fn names_threads(e: &Expr) -> bool {
         Expr::LocalIdx { idx, .. } | Expr::Unary(_, idx, _) => names_threads(idx),
         Expr::Binary(_, a, b, _) => names_threads(a) || names_threads(b),
         Expr::At { .. } | Expr::Done(_) => true,
-    }
-}
-
-/// The sync objects an operation names.
-fn objects(op: &Op) -> Vec<&ObjRef> {
-    match op {
-        Op::Lock { obj }
-        | Op::LockGrant { obj }
-        | Op::Unlock { obj }
-        | Op::TryLock { obj, .. }
-        | Op::ReadLock { obj }
-        | Op::WriteLock { obj }
-        | Op::RwGrant { obj }
-        | Op::ReadUnlock { obj }
-        | Op::WriteUnlock { obj }
-        | Op::Acquire { obj }
-        | Op::AcquireGrant { obj }
-        | Op::Release { obj }
-        | Op::TryAcquire { obj, .. }
-        | Op::BarrierArrive { obj }
-        | Op::BarrierLeave { obj }
-        | Op::WgAdd { obj, .. }
-        | Op::WgDone { obj }
-        | Op::WgWait { obj } => vec![obj],
-        Op::CvWait { cv, mutex } | Op::CvRelock { cv, mutex } => vec![cv, mutex],
-        Op::Notify { cv, .. } => vec![cv],
-        Op::Send { ch, .. }
-        | Op::SendWait { ch }
-        | Op::Recv { ch, .. }
-        | Op::RecvOrEnd { ch, .. }
-        | Op::Close { ch } => vec![ch],
-        _ => Vec::new(),
     }
 }
