@@ -235,47 +235,20 @@ impl<'p> Exec<'p> {
                 locals: &state[pc_slot + 1..],
             };
             let local = |i: u32| pc_slot + 1 + i as usize;
-            let (write, next) = match &instr.op {
-                Op::Set { dst, value, range } => match env.eval(value) {
-                    Ok(v) if check_range(v, *range, "", instr.span).is_ok() => {
-                        (Some((local(*dst), v)), pc + 1)
-                    }
-                    _ => return,
-                },
-                Op::SetIdx {
-                    base,
-                    len,
-                    idx,
-                    value,
-                    range,
-                } => match (env.eval(idx), env.eval(value)) {
-                    (Ok(i), Ok(v))
-                        if (0..*len as Value).contains(&i)
-                            && check_range(v, *range, "", instr.span).is_ok() =>
-                    {
-                        (Some((local(*base + i as u32), v)), pc + 1)
-                    }
-                    _ => return,
-                },
-                Op::Clear { from, to } => {
-                    for i in *from..*to {
-                        state[local(i)] = 0;
-                    }
-                    (None, pc + 1)
-                }
-                Op::Jump(target) => (None, *target as usize),
-                Op::JumpIfNot { cond, target } => match env.eval(cond) {
-                    Ok(0) => (None, *target as usize),
-                    Ok(_) => (None, pc + 1),
-                    Err(_) => return,
-                },
-                _ => return,
+            // An instruction that would fail stays for the step to report.
+            let Ok(Some(effect)) = local_effect(&env, &instr.op, instr.span, pc) else {
+                return;
+            };
+            let next = match effect {
+                Local::Write(_, _, next) | Local::Clear(_, _, next) | Local::Goto(next) => next,
             };
             if next >= end {
                 return;
             }
-            if let Some((slot, v)) = write {
-                state[slot] = v;
+            match effect {
+                Local::Write(dst, v, _) => state[local(dst)] = v,
+                Local::Clear(from, to, _) => (from..to).for_each(|i| state[local(i)] = 0),
+                Local::Goto(_) => {}
             }
             state[pc_slot] = next as Value;
         }
@@ -339,6 +312,55 @@ impl<'p> Exec<'p> {
             }
         }
     }
+}
+
+/// What one of the pure local instructions (`Set`, `SetIdx`, `Clear`,
+/// `Jump`, `JumpIfNot`) does, computed without changing the state.
+enum Local {
+    /// Store a value in a local (by index), then go on at `next`.
+    Write(u32, Value, usize),
+    /// Zero locals `from..to`, then go on at `next`.
+    Clear(u32, u32, usize),
+    /// Go on at this pc.
+    Goto(usize),
+}
+
+/// The effect of `op` at `pc` when it is a pure local instruction (None for
+/// any other), or the runtime error it stops with.
+fn local_effect(env: &Env, op: &Op, span: SrcSpan, pc: usize) -> EvalResult<Option<Local>> {
+    let next = pc + 1;
+    Ok(Some(match op {
+        Op::Set { dst, value, range } => {
+            let v = env.eval(value)?;
+            check_range(v, *range, "a local", span)?;
+            Local::Write(*dst, v, next)
+        }
+        Op::SetIdx {
+            base,
+            len,
+            idx,
+            value,
+            range,
+        } => {
+            let i = env.eval(idx)?;
+            if i < 0 || i >= *len as Value {
+                return rt_err(
+                    span,
+                    format!("index {i} is out of bounds for an array of length {len}"),
+                );
+            }
+            let v = env.eval(value)?;
+            check_range(v, *range, "a local", span)?;
+            Local::Write(*base + i as u32, v, next)
+        }
+        Op::Clear { from, to } => Local::Clear(*from, *to, next),
+        Op::Jump(target) => Local::Goto(*target as usize),
+        Op::JumpIfNot { cond, target } => match env.eval(cond)? {
+            0 => Local::Goto(*target as usize),
+            _ => Local::Goto(next),
+        },
+        _ => return Ok(None),
+    }))
 }
 
 /// Is this instruction a step (ghost reads and writes are not)?
@@ -746,39 +768,23 @@ impl<'a, 'p> Run<'a, 'p> {
         let span = instr.span;
         let pc = self.pc();
         let mut next = pc + 1;
+        if let Some(effect) = local_effect(&self.env(), &instr.op, span, pc)? {
+            match effect {
+                Local::Write(dst, v, n) => {
+                    let slot = self.local(dst);
+                    self.st[slot] = v;
+                    next = n;
+                }
+                Local::Clear(from, to, n) => {
+                    self.clear(from, to);
+                    next = n;
+                }
+                Local::Goto(n) => next = n,
+            }
+            self.set_pc(next);
+            return Ok(());
+        }
         match &instr.op {
-            Op::Set { dst, value, range } => {
-                let v = self.eval(value)?;
-                check_range(v, *range, "a local", span)?;
-                let slot = self.local(*dst);
-                self.st[slot] = v;
-            }
-            Op::SetIdx {
-                base,
-                len,
-                idx,
-                value,
-                range,
-            } => {
-                let i = self.eval(idx)?;
-                if i < 0 || i >= *len as Value {
-                    return Err(sync::runtime(
-                        span,
-                        format!("index {i} is out of bounds for an array of length {len}"),
-                    ));
-                }
-                let v = self.eval(value)?;
-                check_range(v, *range, "a local", span)?;
-                let slot = self.local(*base + i as u32);
-                self.st[slot] = v;
-            }
-            Op::Clear { from, to } => self.clear(*from, *to),
-            Op::Jump(target) => next = *target as usize,
-            Op::JumpIfNot { cond, target } => {
-                if self.eval(cond)? == 0 {
-                    next = *target as usize;
-                }
-            }
             Op::Choose { dst, lo, hi } => {
                 let lo = self.eval(lo)?;
                 let hi = self.eval(hi)?;
