@@ -89,3 +89,7 @@ pub fn explore(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+#[path = "../tests/support/catalogue.rs"]
+mod catalogue;

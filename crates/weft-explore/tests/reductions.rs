@@ -8,6 +8,9 @@ use proptest::prelude::*;
 use std::collections::BTreeSet;
 use weft_explore::{check, Kind, Options, Outcome};
 
+#[path = "support/catalogue.rs"]
+mod catalogue;
+
 #[path = "support/random_program.rs"]
 mod random_program;
 use random_program::{bodies, program};
@@ -155,14 +158,7 @@ fn agree(program: &weft_ir::Program, max_states: Option<u64>) -> Result<(), Stri
 
 #[test]
 fn catalogue_verdicts_are_the_same_with_and_without_each_reduction() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../programs");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .expect("programs/ is there")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "weft"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 60, "the catalogue is in {}", dir.display());
+    let paths = catalogue::catalogue();
     let mut failures = Vec::new();
     for path in &paths {
         let src = std::fs::read_to_string(path).expect("readable");

@@ -238,14 +238,7 @@ const CAP: usize = 60_000;
 
 #[test]
 fn catalogue_reduced_finds_the_same() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../programs");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "weft"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() >= 50, "the catalogue is missing");
+    let paths = crate::catalogue::catalogue();
     let (mut total_full, mut total_red) = (0, 0);
     for path in paths {
         let src = std::fs::read_to_string(&path).unwrap_or_default();

@@ -247,14 +247,7 @@ fn locked_counter_grows_polynomially() {
 
 #[test]
 fn catalogue_programs_keep_their_orbits() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../programs");
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "weft"))
-        .collect();
-    paths.sort();
-    assert!(paths.len() > 50, "catalogue not found in {}", dir.display());
+    let paths = crate::catalogue::catalogue();
     let mut reduced_any = 0;
     for path in paths {
         let src = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
