@@ -208,10 +208,13 @@ impl<'p> Exec<'p> {
     }
 
     /// Run thread `t`'s pending local work in `state` as far as it is
-    /// certain and unseen: assignments to locals, clears and jumps, up to
-    /// the first instruction that is a step, a `choose`, `progress;`, a
-    /// ghost access, or that would fail (an error stays for the step to
-    /// report), and never to the thread's end. Two states that settle to
+    /// certain and unseen: assignments to locals, clears, jumps and
+    /// `progress;`, up to the first instruction that is a step, a `choose`,
+    /// a ghost access, or that would fail (an error stays for the step to
+    /// report), and never to the thread's end. Passing `progress;` is sound
+    /// because keys are settled only under the partial-order reduction,
+    /// which stands down whenever livelock or starvation (the only checks
+    /// that look at it) are checked in a program with loops. Two states that settle to
     /// the same state have the same future (the step that follows runs the
     /// same visible instruction with the same locals), so the search may
     /// key its visited set by the settled form (with the partial-order
@@ -228,6 +231,13 @@ impl<'p> Exec<'p> {
             let Some(instr) = code.instrs.get(pc) else {
                 return;
             };
+            if matches!(instr.op, Op::Progress) {
+                if pc + 1 >= end {
+                    return;
+                }
+                state[pc_slot] = (pc + 1) as Value;
+                continue;
+            }
             let env = Env {
                 program: self.program,
                 layout: &self.layout,
