@@ -57,9 +57,9 @@ fn program(file: &str, defines: &[(&str, &str)]) -> Program {
 }
 
 /// Up to `STATES` reachable states, breadth-first from the initial one.
-fn reachable(exec: &Exec, program: &Program) -> Vec<Vec<Value>> {
+fn reachable(exec: &Exec) -> Vec<Vec<Value>> {
     let threads = exec.layout.thread.len();
-    let initial = exec.layout.initial(program);
+    let initial = exec.initial();
     let mut seen: HashSet<Vec<Value>> = HashSet::from([initial.clone()]);
     let mut queue = VecDeque::from([initial.clone()]);
     let mut states = vec![initial];
@@ -83,7 +83,7 @@ fn successors(c: &mut Criterion) {
     for model in MODELS {
         let program = program(model.file, model.defines);
         let exec = Exec::new(&program);
-        let states = reachable(&exec, &program);
+        let states = reachable(&exec);
         let threads = exec.layout.thread.len();
         group.throughput(Throughput::Elements(states.len() as u64));
         group.bench_function(model.name, |b| {

@@ -192,6 +192,9 @@ pub struct Exec<'p> {
     /// the end of the thread from there? Where it cannot, a step need not
     /// look ahead for a finish (`Run::tail`).
     may_end: Vec<Vec<bool>>,
+    /// Some expression looks at positions (`t@label`): local work may then
+    /// move a thread only where that keeps it at the same labels.
+    watch_labels: bool,
 }
 
 impl<'p> Exec<'p> {
@@ -200,7 +203,18 @@ impl<'p> Exec<'p> {
             program,
             layout: Layout::new(program),
             may_end: program.codes.iter().map(|c| may_end(program, c)).collect(),
+            watch_labels: program.names_positions(),
         }
+    }
+
+    /// The initial state, each thread resting at its first step (its
+    /// leading local work run, as every step leaves it: [`Exec::settle`]).
+    pub fn initial(&self) -> Vec<Value> {
+        let mut state = self.layout.initial(self.program);
+        for t in 0..self.program.threads.len() {
+            self.settle(&mut state, t);
+        }
+        state
     }
 
     pub fn finished(&self, state: &[Value], t: usize) -> bool {
@@ -208,64 +222,95 @@ impl<'p> Exec<'p> {
     }
 
     /// Run thread `t`'s pending local work in `state` as far as it is
-    /// certain and unseen: assignments to locals, clears, jumps and
-    /// `progress;`, up to the first instruction that is a step, a `choose`,
-    /// a ghost access, or that would fail (an error stays for the step to
-    /// report), and never to the thread's end. Passing `progress;` is sound
-    /// because keys are settled only under the partial-order reduction,
-    /// which stands down whenever livelock or starvation (the only checks
-    /// that look at it) are checked in a program with loops. Two states that settle to
-    /// the same state have the same future (the step that follows runs the
-    /// same visible instruction with the same locals), so the search may
-    /// key its visited set by the settled form (with the partial-order
-    /// reduction, and only when no `t@label` or `done(t)` looks at program
-    /// counters). Used on a copy; the state itself is never settled.
-    pub(crate) fn settle(&self, state: &mut [Value], t: usize) {
+    /// certain and unseen, so that the thread rests at its next step:
+    /// assignments to locals, clears, jumps and `progress;`, up to the first
+    /// instruction that is a step, a `choose`, a ghost access, or that would
+    /// fail (an error stays for the step to report), never to the thread's
+    /// end, and never out of a label (`t@label` counts the local work in
+    /// front of a step as part of it, so it must see the same labels).
+    /// Every step ends with this, and the initial state starts with it.
+    ///
+    /// Nothing can tell the difference (LANGUAGE.md section 6, rule 3: the
+    /// local work runs with the next step, and no one else sees a thread's
+    /// locals), except where `progress;` is credited: to the step before
+    /// the marker instead of the one after. Both steps are in the same
+    /// cycles of the state graph (a thread that steps around a cycle comes
+    /// back to where it was), so livelock and starvation, which count
+    /// progress per cycle, find the same. What it buys: a thread back at
+    /// the top of its loop is one state, not one per place in its local
+    /// work, and a step that waits is seen without running anything
+    /// ([`Exec::step`]). Returns whether it passed `progress;`.
+    pub(crate) fn settle(&self, state: &mut [Value], t: usize) -> bool {
         let pc_slot = self.layout.thread[t];
         let code = &self.program.codes[self.program.threads[t].code as usize];
         let end = code.instrs.len();
+        let mut progress = false;
         for _ in 0..LOCAL_BUDGET.min(1 << 12) {
             let Ok(pc) = usize::try_from(state[pc_slot]) else {
-                return;
+                break;
             };
             let Some(instr) = code.instrs.get(pc) else {
-                return;
+                break;
             };
-            if matches!(instr.op, Op::Progress) {
-                if pc + 1 >= end {
-                    return;
+            let effect = if matches!(instr.op, Op::Progress) {
+                Local::Goto(pc + 1)
+            } else {
+                let env = Env {
+                    program: self.program,
+                    layout: &self.layout,
+                    state,
+                    locals: &state[pc_slot + 1..],
+                };
+                // An instruction that would fail stays for the step to report.
+                match local_effect(&env, &instr.op, instr.span, pc) {
+                    Ok(Some(effect)) => effect,
+                    _ => break,
                 }
-                state[pc_slot] = (pc + 1) as Value;
-                continue;
-            }
-            let env = Env {
-                program: self.program,
-                layout: &self.layout,
-                state,
-                locals: &state[pc_slot + 1..],
-            };
-            let local = |i: u32| pc_slot + 1 + i as usize;
-            // An instruction that would fail stays for the step to report.
-            let Ok(Some(effect)) = local_effect(&env, &instr.op, instr.span, pc) else {
-                return;
             };
             let next = match effect {
                 Local::Write(_, _, next) | Local::Clear(_, _, next) | Local::Goto(next) => next,
             };
-            if next >= end {
-                return;
+            if next >= end || self.leaves_label(code, pc, next) {
+                break;
             }
+            let local = |i: u32| pc_slot + 1 + i as usize;
             match effect {
                 Local::Write(dst, v, _) => state[local(dst)] = v,
                 Local::Clear(from, to, _) => (from..to).for_each(|i| state[local(i)] = 0),
                 Local::Goto(_) => {}
             }
+            progress |= matches!(instr.op, Op::Progress);
             state[pc_slot] = next as Value;
         }
+        progress
+    }
+
+    /// Would moving from `pc` to `next` take the thread out of a label
+    /// that some `t@label` may look at?
+    fn leaves_label(&self, code: &Code, pc: usize, next: usize) -> bool {
+        self.watch_labels
+            && code.labels.iter().any(|l| {
+                let r = l.start as usize..l.end as usize;
+                r.contains(&pc) && !r.contains(&next)
+            })
     }
 
     /// Every branch of thread `t`'s next step from `state`.
     pub fn step(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
+        // The commonest step of all: one that waits (a lock that is held, a
+        // permit that is not there), seen without running anything.
+        match self.waits(state, t) {
+            Some(waits) => {
+                out.pool.recycle(&mut out.transitions);
+                out.accesses.clear();
+                out.blocked = Some(waits);
+            }
+            None => self.run_step(state, t, out),
+        }
+    }
+
+    /// [`Exec::step`] by running every branch, waits included.
+    fn run_step(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
         out.pool.recycle(&mut out.transitions);
         out.blocked = None;
         out.accesses.clear();
@@ -538,12 +583,11 @@ impl<'a, 'p> Run<'a, 'p> {
 
     /// After the step's visible part: if the rest of the thread is local
     /// work without choices, it runs now and the thread finishes; otherwise
-    /// only the `Clear`s right here run, so dead temporaries do not split
-    /// states.
+    /// the thread settles at its next step ([`Exec::settle`]).
     fn tail(&mut self) {
         let code = self.x.program.threads[self.t].code as usize;
         if !self.x.may_end[code].get(self.pc()).copied().unwrap_or(true) {
-            self.clears();
+            self.rest();
             return;
         }
         let saved_pc = self.pc();
@@ -579,33 +623,14 @@ impl<'a, 'p> Run<'a, 'p> {
             tr.notes.truncate(n);
         }
         self.set_pc(saved_pc);
-        self.clears();
+        self.rest();
     }
 
-    /// Run the `Clear`s right at the pc, and follow unconditional jumps: a
-    /// thread back at the top of its loop is then in the same state as when
-    /// it first got there, not a second one that differs only by resting on
-    /// the jump (neither changes anything else, nor can fail).
-    fn clears(&mut self) {
-        let mut pc = self.pc();
-        // A loop of jumps alone would never end; the step after it reports it.
-        for _ in 0..=self.code.instrs.len() {
-            match self.code.instrs.get(pc) {
-                Some(Instr {
-                    op: Op::Clear { from, to },
-                    ..
-                }) => {
-                    self.clear(*from, *to);
-                    pc += 1;
-                }
-                Some(Instr {
-                    op: Op::Jump(target),
-                    ..
-                }) => pc = *target as usize,
-                _ => break,
-            }
+    /// Settle at the next step, crediting a `progress;` passed on the way.
+    fn rest(&mut self) {
+        if self.x.settle(&mut self.st, self.t) {
+            self.progress = true;
         }
-        self.set_pc(pc);
     }
 
     fn finish(&mut self) {
@@ -944,4 +969,5 @@ impl<'a, 'p> Run<'a, 'p> {
 
 mod footprint;
 mod sync;
+mod waits;
 pub use footprint::Touch;

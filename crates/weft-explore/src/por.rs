@@ -58,9 +58,6 @@ pub(crate) struct Reduction {
     /// False when a selected check needs the full graph (liveness), or
     /// the tables would be too big.
     on: bool,
-    /// Some expression (in a thread or a specification) looks at a program
-    /// counter: `t@label` or `done(t)`.
-    names_pcs: bool,
     space: Space,
     /// State slot of each thread's program counter.
     pc_slot: Vec<usize>,
@@ -106,20 +103,8 @@ impl Reduction {
                 .iter()
                 .any(|i| !i.op.is_visible() && flow::exprs(&i.op).into_iter().any(names_threads))
         });
-        let names_pcs = p
-            .threads
-            .iter()
-            .map(|t| &p.codes[t.code as usize])
-            .chain(p.invariants.iter().map(|s| &s.code))
-            .chain(p.finals.iter().map(|s| &s.code))
-            .any(|c| {
-                c.instrs
-                    .iter()
-                    .any(|i| flow::exprs(&i.op).into_iter().any(names_threads))
-            });
         let mut red = Reduction {
             on,
-            names_pcs,
             space,
             pc_slot: exec.layout.thread.clone(),
             rows: Vec::new(),
@@ -184,13 +169,6 @@ impl Reduction {
             red.cuts.push(mine);
         }
         red
-    }
-
-    /// May the search key states by their settled form
-    /// ([`Exec::settle`])? Not when some expression looks at a program
-    /// counter (`t@label`, `done(t)`): settling moves them.
-    pub(crate) fn settles(&self) -> bool {
-        self.on && !self.names_pcs
     }
 
     /// Whether the reduction does anything: off with the liveness checks

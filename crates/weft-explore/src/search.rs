@@ -175,8 +175,6 @@ struct Shared<'a, 'e, 'p> {
     graph: &'a Graph,
     visited: &'a Visited,
     symmetry: Option<&'a Symmetry>,
-    /// Key states by their settled form (`Exec::settle`).
-    settle: bool,
     exact: bool,
     reduction: Option<&'a Reduction>,
     record: bool,
@@ -294,7 +292,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                             let start = out.bytes.len();
                             store::pack(&tr.state, &mut out.bytes);
                             let state_end = out.bytes.len();
-                            if sh.exact && (sh.symmetry.is_some() || sh.settle) {
+                            if sh.exact && sh.symmetry.is_some() {
                                 store::pack(&self.key, &mut out.bytes);
                             }
                             out.candidates.push(Candidate {
@@ -334,16 +332,9 @@ fn successor(
     key: &mut [Value],
     scratch: &mut symmetry::Scratch,
 ) -> (u64, Found) {
-    let key = if sh.settle || sh.symmetry.is_some() {
+    let key = if let Some(sym) = sh.symmetry {
         key.copy_from_slice(state);
-        if sh.settle {
-            for t in 0..sh.exec.program.threads.len() {
-                sh.exec.settle(key, t);
-            }
-        }
-        if let Some(sym) = sh.symmetry {
-            sym.canonicalize(key, scratch);
-        }
+        sym.canonicalize(key, scratch);
         &key[..]
     } else {
         state
@@ -497,7 +488,7 @@ fn run_once(
         n => n,
     };
 
-    let init = exec.layout.initial(program);
+    let init = exec.initial();
     let mut reductions = Vec::new();
     let symmetry = if !options.symmetry {
         reductions.push("symmetry: off (--no-symmetry)".to_string());
@@ -546,13 +537,7 @@ fn run_once(
     } else {
         Visited::Fingerprints(FpTable::new(record))
     };
-    let settle = reduction.as_ref().is_some_and(Reduction::settles);
     let mut key = init.clone();
-    if settle {
-        for t in 0..program.threads.len() {
-            exec.settle(&mut key, t);
-        }
-    }
     if let Some(sym) = &symmetry {
         sym.canonicalize(&mut key, &mut symmetry::Scratch::default());
     }
@@ -597,7 +582,6 @@ fn run_once(
             graph: &graph,
             visited: &visited,
             symmetry: symmetry.as_ref(),
-            settle,
             exact,
             reduction: reduction.as_ref(),
             record,

@@ -20,6 +20,19 @@ use weft_ir::Value;
 /// Append `state` to `out` as zigzag varints: one byte for values in
 /// -64..64, which is nearly all of them.
 pub fn pack(state: &[Value], out: &mut Vec<u8>) {
+    // Nearly every state has only such values: one byte each, in a loop
+    // the compiler vectorizes.
+    let small = state
+        .iter()
+        .fold(0, |high, &v| high | (v.wrapping_add(64) as u64 >> 7));
+    if small == 0 {
+        let start = out.len();
+        out.resize(start + state.len(), 0);
+        for (b, &v) in out[start..].iter_mut().zip(state) {
+            *b = ((v << 1) ^ (v >> 63)) as u8;
+        }
+        return;
+    }
     // Room for the longest encoding (10 bytes a value), cut back after.
     let start = out.len();
     out.resize(start + state.len() * 10, 0);
@@ -41,6 +54,14 @@ pub fn pack(state: &[Value], out: &mut Vec<u8>) {
 /// Decode a state written by [`pack`] into `out` (its length says how many
 /// values to read).
 pub fn unpack(mut bytes: &[u8], out: &mut [Value]) {
+    // As many bytes as values: one byte each (every value takes one at
+    // least).
+    if bytes.len() == out.len() {
+        for (v, &b) in out.iter_mut().zip(bytes) {
+            *v = Value::from(b >> 1) ^ -Value::from(b & 1);
+        }
+        return;
+    }
     for v in out.iter_mut() {
         if let Some((&b, rest)) = bytes.split_first() {
             if b < 0x80 {
@@ -399,6 +420,18 @@ mod tests {
         assert_eq!(bytes[..5], [0, 2, 1, 126, 127]);
         let mut back = [7; 10];
         unpack(&bytes, &mut back);
+        assert_eq!(back, state);
+    }
+
+    #[test]
+    fn small_states_take_a_byte_a_value() {
+        let state: Vec<Value> = (-64..64).collect();
+        let mut bytes = vec![9];
+        pack(&state, &mut bytes);
+        assert_eq!(bytes.len(), 1 + state.len());
+        assert_eq!(bytes[1..4], [127, 125, 123]);
+        let mut back = vec![7; state.len()];
+        unpack(&bytes[1..], &mut back);
         assert_eq!(back, state);
     }
 

@@ -68,7 +68,7 @@ pub struct Walk {
 pub fn walk(exec: &Exec, path: &[(u32, u32)]) -> Walk {
     let program = exec.program;
     let n = program.threads.len();
-    let mut state = exec.layout.initial(program);
+    let mut state = exec.initial();
     let mut out = Walk::default();
     let mut steps: Vec<ThreadStep> = (0..n).map(|_| ThreadStep::default()).collect();
     observe(exec, &state, &mut steps, 0, &mut out);

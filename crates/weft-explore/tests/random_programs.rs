@@ -43,7 +43,7 @@ proptest! {
 
         // Every schedule replays in full, from the initial state.
         let exec = Exec::new(&program);
-        let init = exec.layout.initial(&program);
+        let init = exec.initial();
         for f in &first.findings {
             let path: Vec<(u32, u32)> = f.schedule.iter().chain(&f.cycle).map(|s| (s.thread, s.branch)).collect();
             let (steps, _) = replay(&exec, &init, &path);

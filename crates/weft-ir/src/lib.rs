@@ -177,6 +177,17 @@ pub struct Program {
 }
 
 impl Program {
+    /// Does some expression (of a thread or a specification) look at a
+    /// thread's position: `t@label` or `done(t)`?
+    pub fn names_positions(&self) -> bool {
+        self.codes
+            .iter()
+            .chain(self.invariants.iter().map(|s| &s.code))
+            .chain(self.finals.iter().map(|s| &s.code))
+            .flat_map(|c| &c.instrs)
+            .any(|i| i.op.exprs().into_iter().any(Expr::names_positions))
+    }
+
     /// The variable that owns a cell.
     pub fn var_of_cell(&self, cell: u32) -> &Var {
         let i = self.vars.partition_point(|v| v.base + v.len <= cell);
@@ -244,6 +255,19 @@ pub enum Expr {
     },
     /// `done(t)`.
     Done(ThreadRef),
+}
+
+impl Expr {
+    /// Does this expression look at a thread's position (`t@label`,
+    /// `done(t)`)?
+    pub fn names_positions(&self) -> bool {
+        match self {
+            Expr::Const(_) | Expr::Local(_) => false,
+            Expr::LocalIdx { idx, .. } | Expr::Unary(_, idx, _) => idx.names_positions(),
+            Expr::Binary(_, a, b, _) => a.names_positions() || b.names_positions(),
+            Expr::At { .. } | Expr::Done(_) => true,
+        }
+    }
 }
 
 /// A thread named in an expression.
@@ -518,6 +542,42 @@ impl Op {
             | Op::Close { ch } => vec![ch],
             _ => Vec::new(),
         }
+    }
+
+    /// Every expression of this instruction, indices of cells, objects
+    /// and threads included.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut out = Vec::new();
+        match self {
+            Op::Set { value, .. } | Op::Send { value, .. } | Op::WgAdd { value, .. } => {
+                out.push(value)
+            }
+            Op::SetIdx { idx, value, .. } => out.extend([idx, value]),
+            Op::JumpIfNot { cond, .. }
+            | Op::Check { cond, .. }
+            | Op::Assert { cond, .. }
+            | Op::Await { cond } => out.push(cond),
+            Op::Choose { lo, hi, .. } => out.extend([lo, hi]),
+            Op::Write { value, .. } | Op::Rmw { value, .. } => out.push(value),
+            Op::Cas { expected, new, .. } => out.extend([expected, new]),
+            Op::Join {
+                thread: ThreadRef::Group { idx, .. },
+            } => out.push(idx),
+            _ => {}
+        }
+        if let Op::Read { cell, .. }
+        | Op::Write { cell, .. }
+        | Op::Rmw { cell, .. }
+        | Op::Cas { cell, .. } = self
+        {
+            out.extend(cell.idx.as_ref());
+        }
+        for o in self.objects() {
+            if let ObjRef::Group { idx, .. } = o {
+                out.push(idx);
+            }
+        }
+        out
     }
 
     /// True when this instruction is (part of) a step; false for local work.

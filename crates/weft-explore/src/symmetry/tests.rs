@@ -48,7 +48,7 @@ fn successors(exec: &Exec, s: &[Value], step: &mut ThreadStep, out: &mut Vec<Sta
 /// Breadth-first search; the visited set is keyed by `key` (the identity or
 /// the canonical form); None when more than `cap` states are found.
 fn bfs(exec: &Exec, cap: usize, key: &mut dyn FnMut(&mut State)) -> Option<FxHashSet<State>> {
-    let init = exec.layout.initial(exec.program);
+    let init = exec.initial();
     let mut seen = FxHashSet::default();
     let mut k = init.clone();
     key(&mut k);

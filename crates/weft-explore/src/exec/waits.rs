@@ -1,0 +1,147 @@
+//! A step that waits, seen without running it.
+//!
+//! Threads rest at their next step ([`Exec::settle`]), so when that step is
+//! a lock of a held mutex, an acquire without a permit, a join of a live
+//! thread, ... the state says so at once. Most steps of a search are such
+//! waits (in a locked counter, every thread but the holder waits at each
+//! state), and running them costs a copy of the state and the interpreter's
+//! overhead for nothing. This answers the plain (not FIFO-fair) waits
+//! exactly as `sync.rs` would, span and reason included, and leaves
+//! everything else (errors first of all) to the full run; the module tests
+//! check that both agree on every state of the catalogue.
+
+use super::{BlockReason, Exec};
+use crate::eval::Env;
+use weft_ir::{ObjRef, Op, SrcSpan, Value};
+
+impl Exec<'_> {
+    /// Where and why thread `t`'s next step waits in `state`, when it is
+    /// one of the plain waits; `None` when the step must be run to tell.
+    pub(super) fn waits(&self, state: &[Value], t: usize) -> Option<(SrcSpan, BlockReason)> {
+        let pc_slot = self.layout.thread[t];
+        let code = &self.program.codes[self.program.threads[t].code as usize];
+        let instr = code.instrs.get(usize::try_from(state[pc_slot]).ok()?)?;
+        let env = Env {
+            program: self.program,
+            layout: &self.layout,
+            state,
+            locals: &state[pc_slot + 1..],
+        };
+        let me = t as Value + 1;
+        // An object's index, when it evaluates and the object is plain.
+        let plain = |r: &ObjRef| -> Option<(usize, usize)> {
+            let o = self.object(&env, r)?;
+            (!self.program.objects[o].fair).then(|| (o, self.layout.obj[o]))
+        };
+        let reason = match &instr.op {
+            Op::Lock { obj } => {
+                let (o, off) = plain(obj)?;
+                let holder = state[off];
+                (holder != 0 && holder != me).then_some(BlockReason::Mutex(o))
+            }
+            Op::Acquire { obj } => {
+                let (o, off) = plain(obj)?;
+                (state[off] == 0).then_some(BlockReason::Semaphore(o))
+            }
+            Op::ReadLock { obj } | Op::WriteLock { obj } => {
+                let (o, off) = plain(obj)?;
+                let (writer, readers) = (state[off], state[off + 1]);
+                let write = matches!(instr.op, Op::WriteLock { .. });
+                let mine = writer == me || readers & (1 << t) != 0;
+                let busy = writer != 0 || (write && readers != 0);
+                match (mine, busy, write) {
+                    (false, true, true) => Some(BlockReason::RwWrite(o)),
+                    (false, true, false) => Some(BlockReason::RwRead(o)),
+                    _ => None,
+                }
+            }
+            Op::Join { thread } => {
+                let u = env.thread(thread).ok()?;
+                (!self.finished(state, u)).then_some(BlockReason::Join(u))
+            }
+            Op::Recv { ch, .. } | Op::RecvOrEnd { ch, .. } => {
+                let c = self.object(&env, ch)?;
+                let off = self.layout.obj[c];
+                let (len, closed) = (state[off], state[off + 1]);
+                (len == 0 && closed == 0).then_some(BlockReason::ChannelEmpty(c))
+            }
+            Op::WgWait { obj } => {
+                let w = self.object(&env, obj)?;
+                (state[self.layout.obj[w]] != 0).then_some(BlockReason::WaitGroup(w))
+            }
+            Op::BarrierLeave { obj } => {
+                let b = self.object(&env, obj)?;
+                (state[self.layout.obj[b]] & (1 << t) != 0).then_some(BlockReason::Barrier(b))
+            }
+            _ => None,
+        }?;
+        Some((instr.span, reason))
+    }
+
+    /// The object `r` names, `None` when its index does not evaluate or is
+    /// out of bounds (the full run reports that).
+    fn object(&self, env: &Env, r: &ObjRef) -> Option<usize> {
+        match r {
+            ObjRef::Fixed(o) => Some(*o as usize),
+            ObjRef::Group { group, idx } => {
+                let g = &self.program.object_groups[*group as usize];
+                let i = env.eval(idx).ok()?;
+                (0..g.len as Value)
+                    .contains(&i)
+                    .then(|| (g.base + i as u32) as usize)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::exec::{Exec, ThreadStep};
+    use rustc_hash::FxHashSet;
+    use weft_ir::Value;
+
+    /// On every reachable state of every catalogue program (up to a cap),
+    /// every thread: when `waits` answers, the full run says the same (it
+    /// waits there, for that reason, with no transition and no access).
+    #[test]
+    fn waits_agree_with_the_full_run_on_the_catalogue() {
+        let mut answered = 0usize;
+        for path in crate::catalogue::catalogue() {
+            let name = path.display();
+            let src = std::fs::read_to_string(&path).unwrap_or_default();
+            let ast = weft_syntax::parse(&src).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let program =
+                weft_lower::compile(&ast, &[]).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let exec = Exec::new(&program);
+            let init = exec.initial();
+            let mut seen: FxHashSet<Vec<Value>> = FxHashSet::default();
+            seen.insert(init.clone());
+            let mut queue = vec![init];
+            let mut step = ThreadStep::default();
+            while let Some(state) = queue.pop() {
+                for t in 0..program.threads.len() {
+                    let quick = exec.waits(&state, t);
+                    // The full run, with the quick answer out of the way.
+                    let mut full = ThreadStep::default();
+                    exec.run_step(&state, t, &mut full);
+                    if let Some(q) = quick {
+                        answered += 1;
+                        assert_eq!(full.blocked, Some(q), "{name}: thread {t} at {state:?}");
+                        assert!(full.transitions.is_empty(), "{name}: thread {t}");
+                        assert!(full.accesses.is_empty(), "{name}: thread {t}");
+                    }
+                    exec.step(&state, t, &mut step);
+                    for tr in &step.transitions {
+                        if tr.event.is_none()
+                            && seen.len() < 20_000
+                            && seen.insert(tr.state.clone())
+                        {
+                            queue.push(tr.state.clone());
+                        }
+                    }
+                }
+            }
+        }
+        assert!(answered > 1000, "only {answered} waits answered");
+    }
+}
