@@ -120,6 +120,11 @@ pub struct CheckArgs {
     #[arg(long)]
     pub no_reduction: bool,
 
+    /// Let a thread rest inside the local work in front of its next step
+    /// between steps (turns settling off: more states, same verdicts).
+    #[arg(long)]
+    pub no_settle: bool,
+
     /// Look only for these kinds of violation (comma-separated).
     #[arg(long, value_name = "KIND,...", value_delimiter = ',', value_parser = parse_kind)]
     pub check: Vec<Kind>,

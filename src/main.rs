@@ -124,6 +124,7 @@ fn settings(args: &CheckArgs, kinds: Vec<weft_explore::Kind>) -> Settings {
             jobs: args.jobs.map_or(0, usize::from),
             symmetry: !args.no_symmetry,
             reduction: !args.no_reduction,
+            settle: !args.no_settle,
         },
         progress: std::io::stderr().is_terminal() && !json && !args.quiet,
     }

@@ -195,15 +195,25 @@ pub struct Exec<'p> {
     /// Some expression looks at positions (`t@label`): local work may then
     /// move a thread only where that keeps it at the same labels.
     watch_labels: bool,
+    /// Steps settle at the next step ([`Exec::settle`]); when off, they
+    /// only run the clears and unconditional jumps right after them.
+    settles: bool,
 }
 
 impl<'p> Exec<'p> {
     pub fn new(program: &'p Program) -> Self {
+        Exec::with_settling(program, true)
+    }
+
+    /// An executor whose steps settle at the next step or not
+    /// (`--no-settle`).
+    pub fn with_settling(program: &'p Program, settles: bool) -> Self {
         Exec {
             program,
             layout: Layout::new(program),
             may_end: program.codes.iter().map(|c| may_end(program, c)).collect(),
             watch_labels: program.names_positions(),
+            settles,
         }
     }
 
@@ -252,6 +262,9 @@ impl<'p> Exec<'p> {
             let Some(instr) = code.instrs.get(pc) else {
                 break;
             };
+            if !self.settles && !matches!(instr.op, Op::Clear { .. } | Op::Jump(_)) {
+                break;
+            }
             let effect = if matches!(instr.op, Op::Progress) {
                 Local::Goto(pc + 1)
             } else {
@@ -288,7 +301,8 @@ impl<'p> Exec<'p> {
     /// Would moving from `pc` to `next` take the thread out of a label
     /// that some `t@label` may look at?
     fn leaves_label(&self, code: &Code, pc: usize, next: usize) -> bool {
-        self.watch_labels
+        self.settles
+            && self.watch_labels
             && code.labels.iter().any(|l| {
                 let r = l.start as usize..l.end as usize;
                 r.contains(&pc) && !r.contains(&next)

@@ -28,6 +28,9 @@ pub struct Options {
     pub symmetry: bool,
     /// Partial-order reduction (off: `--no-reduction`).
     pub reduction: bool,
+    /// Threads rest at their next step, their local work run at the end of
+    /// the step before (off: `--no-settle`; see `Exec::settle`).
+    pub settle: bool,
 }
 
 /// Which infinite schedules the liveness checks consider.
@@ -53,6 +56,7 @@ impl Default for Options {
             jobs: 0,
             symmetry: true,
             reduction: true,
+            settle: true,
         }
     }
 }

@@ -468,7 +468,7 @@ fn run_once(
     progress: &mut dyn FnMut(&Progress),
 ) -> (Outcome, Vec<Finding0>, Option<StateGraph>) {
     let start = Instant::now();
-    let exec = Exec::new(program);
+    let exec = Exec::with_settling(program, options.settle);
     // Without a loop every step moves a thread forward, so no schedule is
     // infinite: livelock and starvation cannot happen, and their checks
     // need no state graph (and leave the reductions on).
@@ -489,7 +489,11 @@ fn run_once(
     };
 
     let init = exec.initial();
-    let mut reductions = Vec::new();
+    let mut reductions = vec![if options.settle {
+        "settled local work: on (threads rest at their next step)".to_string()
+    } else {
+        "settled local work: off (--no-settle)".to_string()
+    }];
     let symmetry = if !options.symmetry {
         reductions.push("symmetry: off (--no-symmetry)".to_string());
         None

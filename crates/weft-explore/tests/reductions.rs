@@ -20,13 +20,14 @@ fn compile(src: &str, defines: &[(String, String)]) -> Result<weft_ir::Program, 
     weft_lower::compile(&ast, defines).map_err(|e| format!("{e:?}"))
 }
 
-/// The plain search: whole states, no reduction, one worker.
+/// The plain search: whole states, no reduction, no settling, one worker.
 fn plain(checks: &[Kind]) -> Options {
     Options {
         checks: checks.to_vec(),
         exact: true,
         reduction: false,
         symmetry: false,
+        settle: false,
         jobs: 1,
         ..Options::default()
     }
@@ -40,6 +41,13 @@ fn variants(checks: &[Kind]) -> Vec<(&'static str, Options)> {
             "fingerprints",
             Options {
                 exact: false,
+                ..base.clone()
+            },
+        ),
+        (
+            "settled local work",
+            Options {
+                settle: true,
                 ..base.clone()
             },
         ),
@@ -63,6 +71,7 @@ fn variants(checks: &[Kind]) -> Vec<(&'static str, Options)> {
                 exact: false,
                 reduction: true,
                 symmetry: true,
+                settle: true,
                 jobs: 2,
                 ..base.clone()
             },
