@@ -292,3 +292,94 @@ pub fn check_range(
         _ => Ok(()),
     }
 }
+
+/// The value of `e` whatever the locals are, when it has one that can be
+/// known without evaluating it, and evaluating it could not fail: `0 == 0`,
+/// `1 || (l1 < 0)` (a side that cannot fail may be skipped).
+pub fn constant(e: &Expr) -> Option<Value> {
+    match e {
+        Expr::Const(v) => Some(*v),
+        Expr::Unary(UnOp::Not, a, _) => constant(a).map(|a| (a == 0) as Value),
+        Expr::Binary(op @ (BinOp::And | BinOp::Or), a, b, _) => {
+            // The side that decides, when the other cannot fail.
+            let decides = if *op == BinOp::Or { 1 } else { 0 };
+            let (ca, cb) = (constant(a), constant(b));
+            let settled = |c: Option<Value>, other: &Expr| {
+                c.is_some_and(|c| (c != 0) as Value == decides) && infallible(other)
+            };
+            if settled(ca, b) || settled(cb, a) {
+                return Some(decides);
+            }
+            binary(*op, ca?, cb?, SrcSpan::default()).ok()
+        }
+        Expr::Binary(op, a, b, _) => {
+            binary(*op, constant(a)?, constant(b)?, SrcSpan::default()).ok()
+        }
+        _ => None,
+    }
+}
+
+/// Can evaluating `e` never fail (no arithmetic, indexing or thread
+/// lookups)?
+fn infallible(e: &Expr) -> bool {
+    match e {
+        Expr::Const(_) | Expr::Local(_) => true,
+        Expr::Unary(UnOp::Not, a, _) => infallible(a),
+        Expr::Binary(
+            BinOp::Lt
+            | BinOp::Le
+            | BinOp::Gt
+            | BinOp::Ge
+            | BinOp::Eq
+            | BinOp::Ne
+            | BinOp::And
+            | BinOp::Or,
+            a,
+            b,
+            _,
+        ) => infallible(a) && infallible(b),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::constant;
+    use weft_ir::{BinOp, Expr, SrcSpan, UnOp};
+
+    fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
+        Expr::Binary(op, Box::new(a), Box::new(b), SrcSpan::default())
+    }
+
+    #[test]
+    fn constants_are_found_only_where_nothing_can_fail() {
+        let (zero, one, local) = (Expr::Const(0), Expr::Const(1), Expr::Local(1));
+        let test = bin(BinOp::Lt, local.clone(), zero.clone());
+        assert_eq!(
+            constant(&bin(BinOp::Eq, zero.clone(), zero.clone())),
+            Some(1)
+        );
+        assert_eq!(
+            constant(&bin(BinOp::Or, one.clone(), test.clone())),
+            Some(1)
+        );
+        assert_eq!(
+            constant(&bin(BinOp::And, test.clone(), zero.clone())),
+            Some(0)
+        );
+        assert_eq!(constant(&bin(BinOp::Or, zero.clone(), test.clone())), None);
+        assert_eq!(
+            constant(&Expr::Unary(
+                UnOp::Not,
+                Box::new(zero.clone()),
+                SrcSpan::default()
+            )),
+            Some(1)
+        );
+        // `1 || 1 / l1` fails when l1 is 0: it must be evaluated.
+        let risky = bin(BinOp::Div, one.clone(), local);
+        assert_eq!(constant(&bin(BinOp::Or, one.clone(), risky)), None);
+        // Constant arithmetic that fails is no constant either.
+        assert_eq!(constant(&bin(BinOp::Div, one, zero)), None);
+    }
+}

@@ -198,6 +198,9 @@ pub struct Exec<'p> {
     /// Steps settle at the next step ([`Exec::settle`]); when off, they
     /// only run the clears and unconditional jumps right after them.
     settles: bool,
+    /// Per code and pc: settling from there, worked out beforehand
+    /// (`shortcut.rs`).
+    shortcuts: Vec<Vec<Option<shortcut::Shortcut>>>,
 }
 
 impl<'p> Exec<'p> {
@@ -208,13 +211,18 @@ impl<'p> Exec<'p> {
     /// An executor whose steps settle at the next step or not
     /// (`--no-settle`).
     pub fn with_settling(program: &'p Program, settles: bool) -> Self {
-        Exec {
+        let mut exec = Exec {
             program,
             layout: Layout::new(program),
             may_end: program.codes.iter().map(|c| may_end(program, c)).collect(),
             watch_labels: program.names_positions(),
             settles,
+            shortcuts: Vec::new(),
+        };
+        if settles {
+            exec.shortcuts = program.codes.iter().map(|c| exec.shortcuts(c)).collect();
         }
+        exec
     }
 
     /// The initial state, each thread resting at its first step (its
@@ -252,13 +260,22 @@ impl<'p> Exec<'p> {
     /// ([`Exec::step`]). Returns whether it passed `progress;`.
     pub(crate) fn settle(&self, state: &mut [Value], t: usize) -> bool {
         let pc_slot = self.layout.thread[t];
-        let code = &self.program.codes[self.program.threads[t].code as usize];
+        let c = self.program.threads[t].code as usize;
+        let code = &self.program.codes[c];
         let end = code.instrs.len();
         let mut progress = false;
         for _ in 0..LOCAL_BUDGET.min(1 << 12) {
             let Ok(pc) = usize::try_from(state[pc_slot]) else {
                 break;
             };
+            if let Some(Some(sc)) = self.shortcuts.get(c).and_then(|s| s.get(pc)) {
+                for &(from, to) in &sc.clears {
+                    state[pc_slot + 1 + from as usize..pc_slot + 1 + to as usize].fill(0);
+                }
+                progress |= sc.progress;
+                state[pc_slot] = Value::from(sc.to);
+                continue;
+            }
             let Some(instr) = code.instrs.get(pc) else {
                 break;
             };
@@ -981,7 +998,45 @@ impl<'a, 'p> Run<'a, 'p> {
     }
 }
 
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::{Exec, ThreadStep};
+    use rustc_hash::FxHashSet;
+    use weft_ir::Value;
+
+    /// Every catalogue program with up to 20,000 of its reachable states,
+    /// found by an executor that settles or not, handed to `f`.
+    pub(crate) fn catalogue_states(settles: bool, mut f: impl FnMut(&str, &Exec, &[Vec<Value>])) {
+        for path in crate::catalogue::catalogue() {
+            let name = path.display().to_string();
+            let src = std::fs::read_to_string(&path).unwrap_or_default();
+            let ast = weft_syntax::parse(&src).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let program =
+                weft_lower::compile(&ast, &[]).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            let exec = Exec::with_settling(&program, settles);
+            let init = exec.initial();
+            let mut seen: FxHashSet<Vec<Value>> = FxHashSet::from_iter([init.clone()]);
+            let mut states = vec![init];
+            let mut step = ThreadStep::default();
+            let mut i = 0;
+            while i < states.len() && states.len() < 20_000 {
+                for t in 0..program.threads.len() {
+                    exec.step(&states[i], t, &mut step);
+                    for tr in &step.transitions {
+                        if tr.event.is_none() && seen.insert(tr.state.clone()) {
+                            states.push(tr.state.clone());
+                        }
+                    }
+                }
+                i += 1;
+            }
+            f(&name, &exec, &states);
+        }
+    }
+}
+
 mod footprint;
+mod shortcut;
 mod sync;
 mod waits;
 pub use footprint::Touch;

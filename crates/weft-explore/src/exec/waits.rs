@@ -96,9 +96,8 @@ impl Exec<'_> {
 
 #[cfg(test)]
 mod tests {
-    use crate::exec::{Exec, ThreadStep};
-    use rustc_hash::FxHashSet;
-    use weft_ir::Value;
+    use crate::exec::tests::catalogue_states;
+    use crate::exec::ThreadStep;
 
     /// On every reachable state of every catalogue program (up to a cap),
     /// every thread: when `waits` answers, the full run says the same (it
@@ -106,42 +105,21 @@ mod tests {
     #[test]
     fn waits_agree_with_the_full_run_on_the_catalogue() {
         let mut answered = 0usize;
-        for path in crate::catalogue::catalogue() {
-            let name = path.display();
-            let src = std::fs::read_to_string(&path).unwrap_or_default();
-            let ast = weft_syntax::parse(&src).unwrap_or_else(|e| panic!("{name}: {e:?}"));
-            let program =
-                weft_lower::compile(&ast, &[]).unwrap_or_else(|e| panic!("{name}: {e:?}"));
-            let exec = Exec::new(&program);
-            let init = exec.initial();
-            let mut seen: FxHashSet<Vec<Value>> = FxHashSet::default();
-            seen.insert(init.clone());
-            let mut queue = vec![init];
-            let mut step = ThreadStep::default();
-            while let Some(state) = queue.pop() {
-                for t in 0..program.threads.len() {
-                    let quick = exec.waits(&state, t);
-                    // The full run, with the quick answer out of the way.
+        catalogue_states(true, |name, exec, states| {
+            for (state, t) in states
+                .iter()
+                .flat_map(|s| (0..exec.program.threads.len()).map(move |t| (s, t)))
+            {
+                if let Some(quick) = exec.waits(state, t) {
+                    answered += 1;
                     let mut full = ThreadStep::default();
-                    exec.run_step(&state, t, &mut full);
-                    if let Some(q) = quick {
-                        answered += 1;
-                        assert_eq!(full.blocked, Some(q), "{name}: thread {t} at {state:?}");
-                        assert!(full.transitions.is_empty(), "{name}: thread {t}");
-                        assert!(full.accesses.is_empty(), "{name}: thread {t}");
-                    }
-                    exec.step(&state, t, &mut step);
-                    for tr in &step.transitions {
-                        if tr.event.is_none()
-                            && seen.len() < 20_000
-                            && seen.insert(tr.state.clone())
-                        {
-                            queue.push(tr.state.clone());
-                        }
-                    }
+                    exec.run_step(state, t, &mut full);
+                    assert_eq!(full.blocked, Some(quick), "{name}: thread {t} at {state:?}");
+                    assert!(full.transitions.is_empty(), "{name}: thread {t}");
+                    assert!(full.accesses.is_empty(), "{name}: thread {t}");
                 }
             }
-        }
+        });
         assert!(answered > 1000, "only {answered} waits answered");
     }
 }
