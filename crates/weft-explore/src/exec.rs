@@ -7,7 +7,7 @@
 //! finishes in its last step. `choose` and `notify_one` branch: each branch is
 //! one run with a different script of choices.
 
-use crate::eval::{binary, check_range, rt_err, Env, EvalResult, RuntimeError};
+use crate::eval::{binary, check_range, constant, rt_err, Env, EvalResult, RuntimeError};
 use crate::layout::{Layout, FINISHED};
 use weft_ir::{BinOp, CellRef, Code, Instr, ObjRef, Op, Program, Rmw, SrcSpan, Value, VarKind};
 
@@ -479,7 +479,11 @@ fn may_end(program: &Program, code: &Code) -> Vec<bool> {
                 _ if is_visible(program, op) => false,
                 Op::Choose { .. } => false,
                 Op::Jump(t) => at(&can, *t),
-                Op::JumpIfNot { target, .. } => at(&can, next) || at(&can, *target),
+                Op::JumpIfNot { cond, target } => match constant(cond) {
+                    Some(0) => at(&can, *target),
+                    Some(_) => at(&can, next),
+                    None => at(&can, next) || at(&can, *target),
+                },
                 _ => at(&can, next),
             };
             if v {
@@ -616,9 +620,11 @@ impl<'a, 'p> Run<'a, 'p> {
     /// work without choices, it runs now and the thread finishes; otherwise
     /// the thread settles at its next step ([`Exec::settle`]).
     fn tail(&mut self) {
+        // Settling first runs what the look-ahead would run first anyway;
+        // a thread that settles at a step (nearly always) needs no more.
+        self.rest();
         let code = self.x.program.threads[self.t].code as usize;
         if !self.x.may_end[code].get(self.pc()).copied().unwrap_or(true) {
-            self.rest();
             return;
         }
         let saved_pc = self.pc();
@@ -654,7 +660,6 @@ impl<'a, 'p> Run<'a, 'p> {
             tr.notes.truncate(n);
         }
         self.set_pc(saved_pc);
-        self.rest();
     }
 
     /// Settle at the next step, crediting a `progress;` passed on the way.
