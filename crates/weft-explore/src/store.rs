@@ -84,9 +84,9 @@ pub fn unpack(mut bytes: &[u8], out: &mut [Value]) {
     }
 }
 
-/// The fingerprint of a state: XXH3 of its values' bytes.
+/// The fingerprint of a state: rapidhash (V3) of its values' bytes.
 pub fn fingerprint(state: &[Value]) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(bytemuck::cast_slice(state))
+    rapidhash::v3::rapidhash_v3(bytemuck::cast_slice(state))
 }
 
 /// Probability that some two of `n` states share a 64-bit fingerprint.
