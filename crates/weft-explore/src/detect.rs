@@ -98,11 +98,13 @@ impl<'e, 'p> Detector<'e, 'p> {
             return false;
         }
         self.marks |= mark(key.0);
-        let fresh = self.seen.insert(key.clone());
-        if fresh {
-            self.last = Some(key);
+        // Most checks meet a violation seen before: no copy of the key then.
+        if self.seen.contains(&key) {
+            return false;
         }
-        fresh
+        self.seen.insert(key.clone());
+        self.last = Some(key);
+        true
     }
 
     /// The kinds observed (in a state, or on a step) since the last call.
@@ -254,15 +256,14 @@ impl<'e, 'p> Detector<'e, 'p> {
                         if a.cell != b.cell || !(a.write || b.write) || (a.grouped && b.grouped) {
                             continue;
                         }
-                        let var = self.exec.program.var_of_cell(a.cell);
                         let (first, second) = if a.span <= b.span {
                             (a.span, b.span)
                         } else {
                             (b.span, a.span)
                         };
-                        let mut key = span_key(first).to_vec();
-                        key.extend(span_key(second));
-                        if !self.fresh((Kind::DataRace, key, var.name.clone())) {
+                        let key = vec![first.start, first.end, second.start, second.end];
+                        // The two places name the variable: no need to copy its name.
+                        if !self.fresh((Kind::DataRace, key, String::new())) {
                             continue;
                         }
                         let cell = self.exec.program.cell_name(a.cell);
@@ -335,8 +336,8 @@ impl<'e, 'p> Detector<'e, 'p> {
     /// Returns true when the step ends its branch of the search.
     pub fn check_transition(&mut self, graph: &Graph, id: u32, t: u32, tr: &Transition) -> bool {
         for &(cell, span) in &tr.lost_updates {
-            let var = self.exec.program.var_of_cell(cell).name.clone();
-            if self.fresh((Kind::LostUpdate, span_key(span).to_vec(), var)) {
+            // The place of the write names the variable.
+            if self.fresh((Kind::LostUpdate, span_key(span).to_vec(), String::new())) {
                 let finding = self.lost_update(graph, id, t, tr, cell, span);
                 self.found(finding);
             }
