@@ -113,6 +113,10 @@ struct Pool {
 impl Pool {
     /// Take back the buffers of the transitions of an earlier step.
     fn recycle(&mut self, transitions: &mut Vec<Transition>) {
+        // Most steps wait and leave nothing (a drain costs even then).
+        if transitions.is_empty() {
+            return;
+        }
         for tr in transitions.drain(..) {
             self.states.push(tr.state);
             self.lost.push(tr.lost_updates);
