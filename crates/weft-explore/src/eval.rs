@@ -321,7 +321,7 @@ pub fn constant(e: &Expr) -> Option<Value> {
 
 /// Can evaluating `e` never fail (no arithmetic, indexing or thread
 /// lookups)?
-fn infallible(e: &Expr) -> bool {
+pub(crate) fn infallible(e: &Expr) -> bool {
     match e {
         Expr::Const(_) | Expr::Local(_) => true,
         Expr::Unary(UnOp::Not, a, _) => infallible(a),

@@ -9,7 +9,8 @@
 
 use super::flow::Flow;
 use super::touch::Space;
-use weft_ir::{BinOp, Expr, Op, Program, UnOp};
+use crate::eval::infallible;
+use weft_ir::{Op, Program};
 
 /// Most local instructions `t@label` follows (`eval.rs`): past it the
 /// answer is false, so longer code is left unknown.
@@ -153,33 +154,10 @@ fn local(op: &Op) -> bool {
 fn cannot_fail(op: &Op) -> bool {
     match op {
         Op::Jump(_) | Op::Clear { .. } | Op::Progress => true,
-        Op::JumpIfNot { cond, .. } => pure(cond),
+        Op::JumpIfNot { cond, .. } => infallible(cond),
         Op::Set {
             value, range: None, ..
-        } => pure(value),
-        _ => false,
-    }
-}
-
-/// An expression without arithmetic, indexing or thread names.
-fn pure(e: &Expr) -> bool {
-    match e {
-        Expr::Const(_) | Expr::Local(_) => true,
-        Expr::Unary(UnOp::Not, a, _) => pure(a),
-        Expr::Binary(op, a, b, _) => {
-            matches!(
-                op,
-                BinOp::Lt
-                    | BinOp::Le
-                    | BinOp::Gt
-                    | BinOp::Ge
-                    | BinOp::Eq
-                    | BinOp::Ne
-                    | BinOp::And
-                    | BinOp::Or
-            ) && pure(a)
-                && pure(b)
-        }
+        } => infallible(value),
         _ => false,
     }
 }
