@@ -298,3 +298,48 @@ fn colour_only_when_asked() {
         .code(1)
         .stdout(predicate::str::contains("\x1b["));
 }
+
+/// Each reduction's switch turns it off (the JSON says so), stores at least
+/// as many states, and keeps the verdict.
+#[test]
+fn reduction_switches_keep_the_verdict() {
+    let program = "programs/62_philosophers_starve.weft";
+    let summary = |extra: &[&str]| {
+        let mut args = extra.to_vec();
+        args.push(program);
+        let (doc, code) = json(&args);
+        let report = &doc;
+        let mut kinds: Vec<String> = report["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["kind"].as_str().unwrap().to_string())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        let states = report["stats"]["states"].as_u64().unwrap();
+        let reductions = report["stats"]["reductions"].to_string();
+        (code, kinds, states, reductions)
+    };
+    let (code, kinds, states, _) = summary(&[]);
+    assert_eq!(code, Some(0), "starvation is a warning");
+    assert_eq!(kinds, ["starvation"]);
+    for (flag, says) in [
+        ("--no-settle", "settled local work: off (--no-settle)"),
+        (
+            "--no-reduction",
+            "partial-order reduction: off (--no-reduction)",
+        ),
+        ("--no-symmetry", "symmetry: off (--no-symmetry)"),
+    ] {
+        let (c, k, s, r) = summary(&[flag]);
+        assert_eq!((c, &k), (code, &kinds), "{flag}");
+        assert!(s >= states, "{flag}: {s} states against {states}");
+        assert!(r.contains(says), "{flag}: {r}");
+    }
+    let (_, _, plain, _) = summary(&["--no-settle", "--no-reduction", "--no-symmetry"]);
+    assert!(
+        plain > states,
+        "{plain} states without any reduction, {states} with"
+    );
+}
