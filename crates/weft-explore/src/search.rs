@@ -9,12 +9,19 @@
 //! parents go to the schedule log, and they form the next layer. Ids, and
 //! so schedules and the choice among equal findings, come out exactly as a
 //! single worker would make them, whatever the number of workers.
+//!
+//! Phase 2's costly part, inserting each successor in the fingerprint set,
+//! runs in parallel when the layer is large: the set is cut into shards by
+//! fingerprint, each worker inserts the successors of its own shards,
+//! going through the blocks in order, so the first copy of a state is the
+//! one found new, as in one thread ([`insert_in_parts`]); then one thread
+//! gives the new ones their ids in block order.
 
 use crate::detect::{first_of_each, Detector, Found as Finding0, Key};
 use crate::exec::{Exec, ThreadStep};
 use crate::liveness::{self, Edge, Edges, NO_STATE};
 use crate::por::Reduction;
-use crate::store::{self, ExactTable, Found, FpTable, Log, Parent, Visited};
+use crate::store::{self, ExactTable, Found, FpShard, FpTable, Log, Parent, Visited, SHARDS};
 use crate::symmetry::{self, Symmetry};
 use crate::{Limit, Options, Outcome, Progress, Stats};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -167,6 +174,14 @@ struct Block {
     /// Some state at the depth limit still had steps.
     depth_limited: bool,
     findings: Vec<Finding0>,
+    /// The candidates' indices by the part of the fingerprint set they
+    /// belong to (see [`insert_in_parts`]); empty when phase 2 runs on one
+    /// thread.
+    parts: Vec<Vec<u32>>,
+    /// Whether each candidate was new to the fingerprint set, as decided
+    /// by [`insert_in_parts`]. Each is set by the one thread that owns its
+    /// shard.
+    new: Vec<AtomicBool>,
 }
 
 /// What every worker shares during phase 1.
@@ -181,6 +196,9 @@ struct Shared<'a, 'e, 'p> {
     reduction: Option<&'a Reduction>,
     record: bool,
     at_depth_limit: bool,
+    /// Into how many parts phase 2 may split the fingerprint set (1: it
+    /// will not).
+    parts: usize,
 }
 
 /// One worker's buffers, kept from layer to layer.
@@ -321,6 +339,15 @@ impl<'e, 'p> Worker<'e, 'p> {
         }
         fix_edge_ranges(&mut out);
         out.findings = self.detector.take_findings();
+        if sh.parts > 1 {
+            out.parts = vec![Vec::new(); sh.parts];
+            for (i, c) in out.candidates.iter().enumerate() {
+                out.parts[part_of(c.fp, sh.parts)].push(i as u32);
+            }
+            out.new = (0..out.candidates.len())
+                .map(|_| AtomicBool::new(false))
+                .collect();
+        }
         out
     }
 }
@@ -395,6 +422,65 @@ fn fix_edge_ranges(out: &mut Block) {
         let end = out.opened.get(i + 1).map_or(n, |o| o.edges.start);
         out.opened[i].edges.end = end;
     }
+}
+
+/// Into how many parts (runs of consecutive shards) phase 2 cuts the
+/// fingerprint set for `jobs` workers.
+fn parts(jobs: usize) -> usize {
+    SHARDS.div_ceil(SHARDS.div_ceil(jobs.max(1)))
+}
+
+/// The part of the fingerprint set (out of `parts`) a fingerprint is in.
+fn part_of(fp: u64, parts: usize) -> usize {
+    FpTable::shard_of(fp) / SHARDS.div_ceil(parts)
+}
+
+/// Fewest candidates in a layer for phase 2 to insert them side by side:
+/// below that, starting the threads costs more than it saves.
+const PARALLEL_INSERTS: usize = 4096;
+
+/// Phase 2's membership decisions, a part of the fingerprint set per
+/// thread: each thread goes through the blocks in order and inserts the
+/// candidates of its part, marking the new ones. All copies of a
+/// fingerprint are in one part, met there in the order one thread going
+/// through every candidate would meet them, so the first copy, and only
+/// it, is new, whatever the number of threads. The ids are given after, in
+/// block order, which is why the set must not keep ids here.
+fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize) {
+    let width = SHARDS.div_ceil(parts);
+    let added = std::thread::scope(|s| {
+        let mut chunks = table.shards_mut().chunks_mut(width).enumerate();
+        let first = chunks.next();
+        let handles: Vec<_> = chunks
+            .map(|(p, shards)| s.spawn(move || insert_part(shards, p * width, blocks, p)))
+            .collect();
+        let mut added = first.map_or(0, |(p, shards)| insert_part(shards, 0, blocks, p));
+        for h in handles {
+            match h.join() {
+                Ok(n) => added += n,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        added
+    });
+    table.added(added);
+}
+
+/// One part of [`insert_in_parts`]: `shards` start at shard `first`.
+fn insert_part(shards: &mut [FpShard], first: usize, blocks: &[Block], part: usize) -> usize {
+    let mut added = 0;
+    for block in blocks {
+        for &i in &block.parts[part] {
+            let fp = block.candidates[i as usize].fp;
+            // Ids are not kept (see `insert_in_parts`): 0 stands for any.
+            if shards[FpTable::shard_of(fp) - first].insert(fp, 0) == Found::New {
+                // The scope's end publishes it to phase 2's next step.
+                block.new[i as usize].store(true, Ordering::Relaxed);
+                added += 1;
+            }
+        }
+    }
+    added
 }
 
 /// States per block: small enough to share out, big enough to amortize.
@@ -575,6 +661,12 @@ fn run_once(
     };
 
     let mut workers: Vec<Worker> = (0..jobs).map(|_| Worker::new(&exec, options)).collect();
+    // Phase 2 inserts in parallel only into a fingerprint set without ids.
+    let parts = if jobs > 1 && !exact && !record {
+        parts(jobs)
+    } else {
+        1
+    };
     let mut stats = Stats {
         fingerprints: !exact,
         reductions,
@@ -602,6 +694,7 @@ fn run_once(
             reduction: reduction.as_ref(),
             record,
             at_depth_limit: options.max_depth.is_some_and(|d| depth >= d),
+            parts,
         };
         let n = layer.len();
         let size = block_size(n, jobs);
@@ -685,9 +778,26 @@ fn run_once(
             starts: vec![0],
             bytes: Vec::new(),
         };
+        let blocks: Vec<Block> = blocks.into_iter().flatten().collect();
+        // With many candidates, decide which are new in parallel first,
+        // unless the layer might reach `--max-states` (which stops at an
+        // exact count, so one candidate at a time).
+        let candidates: usize = blocks.iter().map(|b| b.candidates.len()).sum();
+        let may_fill = options
+            .max_states
+            .is_some_and(|m| (visited.len() + candidates) as u64 > m);
+        let in_parts = match &mut visited {
+            Visited::Fingerprints(table)
+                if parts > 1 && candidates >= PARALLEL_INSERTS && !may_fill =>
+            {
+                insert_in_parts(table, &blocks, parts);
+                true
+            }
+            _ => false,
+        };
+        let mut next_id = next.first;
         let mut ids: Vec<u32> = Vec::new();
-        'blocks: for block in blocks.into_iter().flatten() {
-            let block: Block = block;
+        'blocks: for block in blocks {
             stats.transitions += block.transitions;
             if block.depth_limited {
                 limit.get_or_insert(Limit::MaxDepth(depth));
@@ -695,19 +805,27 @@ fn run_once(
             findings.extend(block.findings);
             ids.clear();
             let mut full = false;
-            for c in &block.candidates {
+            for (i, c) in block.candidates.iter().enumerate() {
                 let bytes = c.state(&block.bytes);
-                if exact {
-                    store::unpack(c.key(&block.bytes), &mut key);
-                }
-                let at_limit = options
-                    .max_states
-                    .is_some_and(|m| visited.len() as u64 >= m);
-                let id = visited.len() as u32;
-                let found = if at_limit {
-                    visited.find(c.fp, &key)
+                let id = next_id;
+                let mut at_limit = false;
+                let found = if in_parts {
+                    match block.new[i].load(Ordering::Relaxed) {
+                        true => Found::New,
+                        false => Found::Old(None),
+                    }
                 } else {
-                    visited.insert(c.fp, &key)
+                    if exact {
+                        store::unpack(c.key(&block.bytes), &mut key);
+                    }
+                    at_limit = options
+                        .max_states
+                        .is_some_and(|m| visited.len() as u64 >= m);
+                    if at_limit {
+                        visited.find(c.fp, &key)
+                    } else {
+                        visited.insert(c.fp, &key)
+                    }
                 };
                 match found {
                     Found::Old(old) => ids.push(old.unwrap_or(NO_STATE)),
@@ -718,6 +836,7 @@ fn run_once(
                             break;
                         }
                         ids.push(id);
+                        next_id += 1;
                         graph.log.push(Parent {
                             state: c.parent,
                             thread: c.thread,
@@ -793,4 +912,67 @@ fn run_once(
         _ => None,
     };
     (outcome, found, state_graph)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{check, Limit, Options, Outcome};
+
+    /// Six racy increments: layers of thousands of candidates, so that
+    /// phase 2 inserts them in parallel, and several findings to compare.
+    const RACY: &str = "
+        const N = 6;
+        shared counter = 0;
+        thread inc[N] { counter = counter + 1; }
+        final assert counter == N, \"every increment is kept\";
+    ";
+
+    fn program() -> weft_ir::Program {
+        let ast = weft_syntax::parse(RACY).expect("parses");
+        weft_lower::compile(&ast, &[]).expect("compiles")
+    }
+
+    /// What must not depend on the number of workers: findings with their
+    /// schedules, states, transitions, the limit met.
+    type Summary = (Vec<(String, Vec<(u32, u32)>)>, u64, u64, Option<Limit>);
+
+    fn summary(out: &Outcome) -> Summary {
+        let findings = out
+            .findings
+            .iter()
+            .map(|f| {
+                let steps = f.schedule.iter().map(|s| (s.thread, s.branch)).collect();
+                (f.message.clone(), steps)
+            })
+            .collect();
+        (findings, out.stats.states, out.stats.transitions, out.limit)
+    }
+
+    #[test]
+    fn workers_insert_side_by_side_and_agree_with_one() {
+        let program = program();
+        for max_states in [None, Some(5_000), Some(12_345)] {
+            let options = |jobs| Options {
+                reduction: false,
+                symmetry: false,
+                max_states,
+                jobs,
+                ..Options::default()
+            };
+            let one = check(&program, &options(1), &mut |_| {});
+            assert!(!one.findings.is_empty());
+            for jobs in [2, 3, 8] {
+                let many = check(&program, &options(jobs), &mut |_| {});
+                let what = format!("{jobs} jobs, max states {max_states:?}");
+                if max_states.is_none() {
+                    assert_eq!(summary(&many), summary(&one), "{what}");
+                } else {
+                    // The last layer's blocks, cut by the number of
+                    // workers, say how many transitions it counts.
+                    assert_eq!(many.stats.states, one.stats.states, "{what}");
+                    assert_eq!(many.limit, one.limit, "{what}");
+                }
+            }
+        }
+    }
 }
