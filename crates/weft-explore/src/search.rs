@@ -26,6 +26,7 @@ use crate::symmetry::{self, Symmetry};
 use crate::{Limit, Options, Outcome, Progress, Stats};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use weft_ir::{Program, Value};
 
@@ -107,6 +108,14 @@ struct Layer {
 }
 
 impl Layer {
+    fn empty() -> Layer {
+        Layer {
+            first: 0,
+            starts: vec![0],
+            bytes: Vec::new(),
+        }
+    }
+
     fn len(&self) -> usize {
         self.starts.len() - 1
     }
@@ -184,6 +193,24 @@ struct Block {
     new: Vec<AtomicBool>,
 }
 
+impl Block {
+    /// Empty it, keeping its buffers' room for the next block: fresh
+    /// buffers for every block cost reallocations and page faults.
+    fn recycle(&mut self) {
+        self.candidates.clear();
+        self.bytes.clear();
+        self.opened.clear();
+        self.edges.clear();
+        self.transitions = 0;
+        self.depth_limited = false;
+        self.findings.clear();
+        for part in &mut self.parts {
+            part.clear();
+        }
+        self.new.clear();
+    }
+}
+
 /// What every worker shares during phase 1.
 struct Shared<'a, 'e, 'p> {
     exec: &'e Exec<'p>,
@@ -199,6 +226,8 @@ struct Shared<'a, 'e, 'p> {
     /// Into how many parts phase 2 may split the fingerprint set (1: it
     /// will not).
     parts: usize,
+    /// Blocks of the last layer, emptied, to take the buffers of.
+    spent: &'a Mutex<Vec<Block>>,
 }
 
 /// One worker's buffers, kept from layer to layer.
@@ -229,7 +258,8 @@ impl<'e, 'p> Worker<'e, 'p> {
     /// Phase 1 for states `range` of `layer`.
     fn expand(&mut self, sh: &Shared, layer: &Layer, range: std::ops::Range<usize>) -> Block {
         let exec = sh.exec;
-        let mut out = Block::default();
+        let spent = sh.spent.lock().ok().and_then(|mut spent| spent.pop());
+        let mut out = spent.unwrap_or_default();
         self.met.clear();
         for k in range {
             let id = layer.first + k as u32;
@@ -340,13 +370,12 @@ impl<'e, 'p> Worker<'e, 'p> {
         fix_edge_ranges(&mut out);
         out.findings = self.detector.take_findings();
         if sh.parts > 1 {
-            out.parts = vec![Vec::new(); sh.parts];
+            out.parts.resize_with(sh.parts, Vec::new);
             for (i, c) in out.candidates.iter().enumerate() {
                 out.parts[part_of(c.fp, sh.parts)].push(i as u32);
             }
-            out.new = (0..out.candidates.len())
-                .map(|_| AtomicBool::new(false))
-                .collect();
+            let n = out.candidates.len();
+            out.new.extend((0..n).map(|_| AtomicBool::new(false)));
         }
         out
     }
@@ -483,9 +512,28 @@ fn insert_part(shards: &mut [FpShard], first: usize, blocks: &[Block], part: usi
     added
 }
 
-/// States per block: small enough to share out, big enough to amortize.
-fn block_size(n: usize, jobs: usize) -> usize {
-    (n / (jobs * 8)).clamp(64, 4096)
+/// How a layer of `n` states is cut into blocks. Blocks must be big enough
+/// to amortize their cost (and the duplicates a block cannot see in the
+/// others) and small enough to share out. One worker takes blocks of an
+/// eighth of the layer; several take blocks that shrink as the layer runs
+/// out, so that they finish it nearly together (a worker the host holds up
+/// in a big last block would keep the others waiting). The cut changes no
+/// id: phase 2 meets the candidates in the same order whatever it is.
+fn block_ranges(n: usize, jobs: usize) -> Vec<std::ops::Range<usize>> {
+    const MIN: usize = 64;
+    const MAX: usize = 4096;
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    while at < n {
+        let size = match jobs {
+            1 => (n / 8).clamp(MIN, MAX),
+            _ => ((n - at) / (jobs * 3)).clamp(MIN, MAX),
+        };
+        let end = (at + size).min(n);
+        ranges.push(at..end);
+        at = end;
+    }
+    ranges
 }
 
 /// Can some thread run a step twice at the same place: does any code jump
@@ -659,8 +707,10 @@ fn run_once(
         starts: vec![0, packed.len()],
         bytes: packed,
     };
+    let mut spare = Layer::empty();
 
     let mut workers: Vec<Worker> = (0..jobs).map(|_| Worker::new(&exec, options)).collect();
+    let mut spent: Mutex<Vec<Block>> = Mutex::default();
     // Phase 2 inserts in parallel only into a fingerprint set without ids.
     let parts = if jobs > 1 && !exact && !record {
         parts(jobs)
@@ -695,15 +745,15 @@ fn run_once(
             record,
             at_depth_limit: options.max_depth.is_some_and(|d| depth >= d),
             parts,
+            spent: &spent,
         };
         let n = layer.len();
-        let size = block_size(n, jobs);
-        let n_blocks = n.div_ceil(size);
+        let ranges = block_ranges(n, jobs);
+        let n_blocks = ranges.len();
         let next_block = AtomicUsize::new(0);
         let take = || {
             let b = next_block.fetch_add(1, Ordering::Relaxed);
-            (b < n_blocks && !stop.load(Ordering::Relaxed))
-                .then(|| (b, b * size..(b * size + size).min(n)))
+            (b < n_blocks && !stop.load(Ordering::Relaxed)).then(|| (b, ranges[b].clone()))
         };
         let mut blocks: Vec<Option<Block>> = (0..n_blocks).map(|_| None).collect();
         let (main, helpers) = workers.split_at_mut(1);
@@ -773,11 +823,12 @@ fn run_once(
         }
 
         // Phase 2: ids, log and next layer, in block order.
-        let mut next = Layer {
-            first: visited.len() as u32,
-            starts: vec![0],
-            bytes: Vec::new(),
-        };
+        // Into the buffers of the layer before (fewer page faults).
+        let mut next = std::mem::replace(&mut spare, Layer::empty());
+        next.first = visited.len() as u32;
+        next.starts.clear();
+        next.starts.push(0);
+        next.bytes.clear();
         let blocks: Vec<Block> = blocks.into_iter().flatten().collect();
         // With many candidates, decide which are new in parallel first,
         // unless the layer might reach `--max-states` (which stops at an
@@ -797,12 +848,17 @@ fn run_once(
         };
         let mut next_id = next.first;
         let mut ids: Vec<u32> = Vec::new();
-        'blocks: for block in blocks {
+        // The emptied blocks go back for the next layer's.
+        let spares = match spent.get_mut() {
+            Ok(spares) => spares,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        'blocks: for mut block in blocks {
             stats.transitions += block.transitions;
             if block.depth_limited {
                 limit.get_or_insert(Limit::MaxDepth(depth));
             }
-            findings.extend(block.findings);
+            findings.append(&mut block.findings);
             ids.clear();
             let mut full = false;
             for (i, c) in block.candidates.iter().enumerate() {
@@ -863,6 +919,8 @@ fn run_once(
                     }
                 }
             }
+            block.recycle();
+            spares.push(block);
             if full {
                 break 'blocks;
             }
@@ -871,7 +929,7 @@ fn run_once(
             limit.get_or_insert(e);
         }
         peak_bytes = peak_bytes.max(visited.bytes() + graph.log.bytes());
-        layer = next;
+        spare = std::mem::replace(&mut layer, next);
         depth += 1;
         if let Some(targets) = targets {
             met.extend(findings[met_upto..].iter().map(|f| f.key.clone()));
