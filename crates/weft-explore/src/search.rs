@@ -454,9 +454,11 @@ fn fix_edge_ranges(out: &mut Block) {
 }
 
 /// Into how many parts (runs of consecutive shards) phase 2 cuts the
-/// fingerprint set for `jobs` workers.
+/// fingerprint set for `jobs` workers: about four a worker, taken in turn,
+/// so that a worker that starts late, or that the host holds up, leaves
+/// its share to the others.
 fn parts(jobs: usize) -> usize {
-    SHARDS.div_ceil(SHARDS.div_ceil(jobs.max(1)))
+    SHARDS.div_ceil(SHARDS.div_ceil(jobs.max(1) * 4))
 }
 
 /// The part of the fingerprint set (out of `parts`) a fingerprint is in.
@@ -468,22 +470,40 @@ fn part_of(fp: u64, parts: usize) -> usize {
 /// below that, starting the threads costs more than it saves.
 const PARALLEL_INSERTS: usize = 4096;
 
-/// Phase 2's membership decisions, a part of the fingerprint set per
-/// thread: each thread goes through the blocks in order and inserts the
-/// candidates of its part, marking the new ones. All copies of a
+/// Phase 2's membership decisions, a part of the fingerprint set at a time
+/// on each of `jobs` threads: a thread goes through the blocks in order and
+/// inserts the candidates of its part, marking the new ones. All copies of a
 /// fingerprint are in one part, met there in the order one thread going
 /// through every candidate would meet them, so the first copy, and only
 /// it, is new, whatever the number of threads. The ids are given after, in
 /// block order, which is why the set must not keep ids here.
-fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize) {
+fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize, jobs: usize) {
     let width = SHARDS.div_ceil(parts);
+    // Each part is taken once, so its lock is never waited for; it only
+    // hands the part's shards to whichever thread takes it.
+    let chunks: Vec<Mutex<&mut [FpShard]>> = table
+        .shards_mut()
+        .chunks_mut(width)
+        .map(Mutex::new)
+        .collect();
+    let next_part = AtomicUsize::new(0);
+    let work = || {
+        let mut added = 0;
+        loop {
+            let p = next_part.fetch_add(1, Ordering::Relaxed);
+            let Some(chunk) = chunks.get(p) else {
+                return added;
+            };
+            let mut shards = match chunk.lock() {
+                Ok(shards) => shards,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            added += insert_part(&mut shards[..], p * width, blocks, p);
+        }
+    };
     let added = std::thread::scope(|s| {
-        let mut chunks = table.shards_mut().chunks_mut(width).enumerate();
-        let first = chunks.next();
-        let handles: Vec<_> = chunks
-            .map(|(p, shards)| s.spawn(move || insert_part(shards, p * width, blocks, p)))
-            .collect();
-        let mut added = first.map_or(0, |(p, shards)| insert_part(shards, 0, blocks, p));
+        let handles: Vec<_> = (1..jobs.min(chunks.len())).map(|_| s.spawn(work)).collect();
+        let mut added = work();
         for h in handles {
             match h.join() {
                 Ok(n) => added += n,
@@ -841,7 +861,7 @@ fn run_once(
             Visited::Fingerprints(table)
                 if parts > 1 && candidates >= PARALLEL_INSERTS && !may_fill =>
             {
-                insert_in_parts(table, &blocks, parts);
+                insert_in_parts(table, &blocks, parts, jobs);
                 true
             }
             _ => false,
