@@ -9,16 +9,24 @@
 //! parents go to the schedule log, and they form the next layer. Ids, and
 //! so schedules and the choice among equal findings, come out exactly as a
 //! single worker would make them, whatever the number of workers.
+//!
+//! Phase 2's costly part, inserting each successor in the fingerprint set,
+//! runs in parallel when the layer is large: the set is cut into shards by
+//! fingerprint, each worker inserts the successors of its own shards,
+//! going through the blocks in order, so the first copy of a state is the
+//! one found new, as in one thread ([`insert_in_parts`]); then one thread
+//! gives the new ones their ids in block order.
 
 use crate::detect::{first_of_each, Detector, Found as Finding0, Key};
 use crate::exec::{Exec, ThreadStep};
 use crate::liveness::{self, Edge, Edges, NO_STATE};
 use crate::por::Reduction;
-use crate::store::{self, ExactTable, Found, FpTable, Log, Parent, Visited};
+use crate::store::{self, ExactTable, Found, FpShard, FpTable, Log, Parent, Visited, SHARDS};
 use crate::symmetry::{self, Symmetry};
 use crate::{Limit, Options, Outcome, Progress, Stats};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use weft_ir::{Program, Value};
 
@@ -100,6 +108,14 @@ struct Layer {
 }
 
 impl Layer {
+    fn empty() -> Layer {
+        Layer {
+            first: 0,
+            starts: vec![0],
+            bytes: Vec::new(),
+        }
+    }
+
     fn len(&self) -> usize {
         self.starts.len() - 1
     }
@@ -167,6 +183,32 @@ struct Block {
     /// Some state at the depth limit still had steps.
     depth_limited: bool,
     findings: Vec<Finding0>,
+    /// The candidates' indices by the part of the fingerprint set they
+    /// belong to (see [`insert_in_parts`]); empty when phase 2 runs on one
+    /// thread.
+    parts: Vec<Vec<u32>>,
+    /// Whether each candidate was new to the fingerprint set, as decided
+    /// by [`insert_in_parts`]. Each is set by the one thread that owns its
+    /// shard.
+    new: Vec<AtomicBool>,
+}
+
+impl Block {
+    /// Empty it, keeping its buffers' room for the next block: fresh
+    /// buffers for every block cost reallocations and page faults.
+    fn recycle(&mut self) {
+        self.candidates.clear();
+        self.bytes.clear();
+        self.opened.clear();
+        self.edges.clear();
+        self.transitions = 0;
+        self.depth_limited = false;
+        self.findings.clear();
+        for part in &mut self.parts {
+            part.clear();
+        }
+        self.new.clear();
+    }
 }
 
 /// What every worker shares during phase 1.
@@ -179,6 +221,11 @@ struct Shared<'a, 'e, 'p> {
     reduction: Option<&'a Reduction>,
     record: bool,
     at_depth_limit: bool,
+    /// Into how many parts phase 2 may split the fingerprint set (1: it
+    /// will not).
+    parts: usize,
+    /// Blocks of the last layer, emptied, to take the buffers of.
+    spent: &'a Mutex<Vec<Block>>,
 }
 
 /// One worker's buffers, kept from layer to layer.
@@ -209,7 +256,8 @@ impl<'e, 'p> Worker<'e, 'p> {
     /// Phase 1 for states `range` of `layer`.
     fn expand(&mut self, sh: &Shared, layer: &Layer, range: std::ops::Range<usize>) -> Block {
         let exec = sh.exec;
-        let mut out = Block::default();
+        let spent = sh.spent.lock().ok().and_then(|mut spent| spent.pop());
+        let mut out = spent.unwrap_or_default();
         self.met.clear();
         for k in range {
             let id = layer.first + k as u32;
@@ -319,6 +367,14 @@ impl<'e, 'p> Worker<'e, 'p> {
         }
         fix_edge_ranges(&mut out);
         out.findings = self.detector.take_findings();
+        if sh.parts > 1 {
+            out.parts.resize_with(sh.parts, Vec::new);
+            for (i, c) in out.candidates.iter().enumerate() {
+                out.parts[part_of(c.fp, sh.parts)].push(i as u32);
+            }
+            let n = out.candidates.len();
+            out.new.extend((0..n).map(|_| AtomicBool::new(false)));
+        }
         out
     }
 }
@@ -388,9 +444,107 @@ fn fix_edge_ranges(out: &mut Block) {
     }
 }
 
-/// States per block: small enough to share out, big enough to amortize.
-fn block_size(n: usize, jobs: usize) -> usize {
-    (n / (jobs * 8)).clamp(64, 4096)
+/// Into how many parts (runs of consecutive shards) phase 2 cuts the
+/// fingerprint set for `jobs` workers: about four a worker, taken in turn,
+/// so that a worker that starts late, or that the host holds up, leaves
+/// its share to the others.
+fn parts(jobs: usize) -> usize {
+    SHARDS.div_ceil(SHARDS.div_ceil(jobs.max(1) * 4))
+}
+
+/// The part of the fingerprint set (out of `parts`) a fingerprint is in.
+fn part_of(fp: u64, parts: usize) -> usize {
+    FpTable::shard_of(fp) / SHARDS.div_ceil(parts)
+}
+
+/// Fewest candidates in a layer for phase 2 to insert them side by side:
+/// below that, starting the threads costs more than it saves.
+const PARALLEL_INSERTS: usize = 4096;
+
+/// Phase 2's membership decisions, a part of the fingerprint set at a time
+/// on each of `jobs` threads: a thread goes through the blocks in order and
+/// inserts the candidates of its part, marking the new ones. All copies of a
+/// fingerprint are in one part, met there in the order one thread going
+/// through every candidate would meet them, so the first copy, and only
+/// it, is new, whatever the number of threads. The ids are given after, in
+/// block order, which is why the set must not keep ids here.
+fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize, jobs: usize) {
+    let width = SHARDS.div_ceil(parts);
+    // Each part is taken once, so its lock is never waited for; it only
+    // hands the part's shards to whichever thread takes it.
+    let chunks: Vec<Mutex<&mut [FpShard]>> = table
+        .shards_mut()
+        .chunks_mut(width)
+        .map(Mutex::new)
+        .collect();
+    let next_part = AtomicUsize::new(0);
+    let work = || {
+        let mut added = 0;
+        loop {
+            let p = next_part.fetch_add(1, Ordering::Relaxed);
+            let Some(chunk) = chunks.get(p) else {
+                return added;
+            };
+            let mut shards = match chunk.lock() {
+                Ok(shards) => shards,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            added += insert_part(&mut shards[..], p * width, blocks, p);
+        }
+    };
+    let added = std::thread::scope(|s| {
+        let handles: Vec<_> = (1..jobs.min(chunks.len())).map(|_| s.spawn(work)).collect();
+        let mut added = work();
+        for h in handles {
+            match h.join() {
+                Ok(n) => added += n,
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        added
+    });
+    table.added(added);
+}
+
+/// One part of [`insert_in_parts`]: `shards` start at shard `first`.
+fn insert_part(shards: &mut [FpShard], first: usize, blocks: &[Block], part: usize) -> usize {
+    let mut added = 0;
+    for block in blocks {
+        for &i in &block.parts[part] {
+            let fp = block.candidates[i as usize].fp;
+            // Ids are not kept (see `insert_in_parts`): 0 stands for any.
+            if shards[FpTable::shard_of(fp) - first].insert(fp, 0) == Found::New {
+                // The scope's end publishes it to phase 2's next step.
+                block.new[i as usize].store(true, Ordering::Relaxed);
+                added += 1;
+            }
+        }
+    }
+    added
+}
+
+/// How a layer of `n` states is cut into blocks. Blocks must be big enough
+/// to amortize their cost (and the duplicates a block cannot see in the
+/// others) and small enough to share out. One worker takes blocks of an
+/// eighth of the layer; several take blocks that shrink as the layer runs
+/// out, so that they finish it nearly together (a worker the host holds up
+/// in a big last block would keep the others waiting). The cut changes no
+/// id: phase 2 meets the candidates in the same order whatever it is.
+fn block_ranges(n: usize, jobs: usize) -> Vec<std::ops::Range<usize>> {
+    const MIN: usize = 64;
+    const MAX: usize = 4096;
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    while at < n {
+        let size = match jobs {
+            1 => (n / 8).clamp(MIN, MAX),
+            _ => ((n - at) / (jobs * 3)).clamp(MIN, MAX),
+        };
+        let end = (at + size).min(n);
+        ranges.push(at..end);
+        at = end;
+    }
+    ranges
 }
 
 /// Can some thread run a step twice at the same place: does any code jump
@@ -562,8 +716,16 @@ fn run_once(
         starts: vec![0, packed.len()],
         bytes: packed,
     };
+    let mut spare = Layer::empty();
 
     let mut workers: Vec<Worker> = (0..jobs).map(|_| Worker::new(&exec, options)).collect();
+    let mut spent: Mutex<Vec<Block>> = Mutex::default();
+    // Phase 2 inserts in parallel only into a fingerprint set without ids.
+    let parts = if jobs > 1 && !exact && !record {
+        parts(jobs)
+    } else {
+        1
+    };
     let mut stats = Stats {
         fingerprints: !exact,
         reductions,
@@ -590,15 +752,16 @@ fn run_once(
             reduction: reduction.as_ref(),
             record,
             at_depth_limit: options.max_depth.is_some_and(|d| depth >= d),
+            parts,
+            spent: &spent,
         };
         let n = layer.len();
-        let size = block_size(n, jobs);
-        let n_blocks = n.div_ceil(size);
+        let ranges = block_ranges(n, jobs);
+        let n_blocks = ranges.len();
         let next_block = AtomicUsize::new(0);
         let take = || {
             let b = next_block.fetch_add(1, Ordering::Relaxed);
-            (b < n_blocks && !stop.load(Ordering::Relaxed))
-                .then(|| (b, b * size..(b * size + size).min(n)))
+            (b < n_blocks && !stop.load(Ordering::Relaxed)).then(|| (b, ranges[b].clone()))
         };
         let mut blocks: Vec<Option<Block>> = (0..n_blocks).map(|_| None).collect();
         let (main, helpers) = workers.split_at_mut(1);
@@ -668,34 +831,65 @@ fn run_once(
         }
 
         // Phase 2: ids, log and next layer, in block order.
-        let mut next = Layer {
-            first: visited.len() as u32,
-            starts: vec![0],
-            bytes: Vec::new(),
+        // Into the buffers of the layer before (fewer page faults).
+        let mut next = std::mem::replace(&mut spare, Layer::empty());
+        next.first = visited.len() as u32;
+        next.starts.clear();
+        next.starts.push(0);
+        next.bytes.clear();
+        let blocks: Vec<Block> = blocks.into_iter().flatten().collect();
+        // With many candidates, decide which are new in parallel first,
+        // unless the layer might reach `--max-states` (which stops at an
+        // exact count, so one candidate at a time).
+        let candidates: usize = blocks.iter().map(|b| b.candidates.len()).sum();
+        let may_fill = options
+            .max_states
+            .is_some_and(|m| (visited.len() + candidates) as u64 > m);
+        let in_parts = match &mut visited {
+            Visited::Fingerprints(table)
+                if parts > 1 && candidates >= PARALLEL_INSERTS && !may_fill =>
+            {
+                insert_in_parts(table, &blocks, parts, jobs);
+                true
+            }
+            _ => false,
         };
+        let mut next_id = next.first;
         let mut ids: Vec<u32> = Vec::new();
-        'blocks: for block in blocks.into_iter().flatten() {
-            let block: Block = block;
+        // The emptied blocks go back for the next layer's.
+        let spares = match spent.get_mut() {
+            Ok(spares) => spares,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        'blocks: for mut block in blocks {
             stats.transitions += block.transitions;
             if block.depth_limited {
                 limit.get_or_insert(Limit::MaxDepth(depth));
             }
-            findings.extend(block.findings);
+            findings.append(&mut block.findings);
             ids.clear();
             let mut full = false;
-            for c in &block.candidates {
+            for (i, c) in block.candidates.iter().enumerate() {
                 let bytes = c.state(&block.bytes);
-                if exact {
-                    store::unpack(c.key(&block.bytes), &mut key);
-                }
-                let at_limit = options
-                    .max_states
-                    .is_some_and(|m| visited.len() as u64 >= m);
-                let id = visited.len() as u32;
-                let found = if at_limit {
-                    visited.find(c.fp, &key)
+                let id = next_id;
+                let mut at_limit = false;
+                let found = if in_parts {
+                    match block.new[i].load(Ordering::Relaxed) {
+                        true => Found::New,
+                        false => Found::Old(None),
+                    }
                 } else {
-                    visited.insert(c.fp, &key)
+                    if exact {
+                        store::unpack(c.key(&block.bytes), &mut key);
+                    }
+                    at_limit = options
+                        .max_states
+                        .is_some_and(|m| visited.len() as u64 >= m);
+                    if at_limit {
+                        visited.find(c.fp, &key)
+                    } else {
+                        visited.insert(c.fp, &key)
+                    }
                 };
                 match found {
                     Found::Old(old) => ids.push(old.unwrap_or(NO_STATE)),
@@ -706,6 +900,7 @@ fn run_once(
                             break;
                         }
                         ids.push(id);
+                        next_id += 1;
                         graph.log.push(Parent {
                             state: c.parent,
                             thread: c.thread,
@@ -732,6 +927,8 @@ fn run_once(
                     }
                 }
             }
+            block.recycle();
+            spares.push(block);
             if full {
                 break 'blocks;
             }
@@ -740,7 +937,7 @@ fn run_once(
             limit.get_or_insert(e);
         }
         peak_bytes = peak_bytes.max(visited.bytes() + graph.log.bytes());
-        layer = next;
+        spare = std::mem::replace(&mut layer, next);
         depth += 1;
         if let Some(targets) = targets {
             met.extend(findings[met_upto..].iter().map(|f| f.key.clone()));
@@ -781,4 +978,67 @@ fn run_once(
         _ => None,
     };
     (outcome, found, state_graph)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{check, Limit, Options, Outcome};
+
+    /// Six racy increments: layers of thousands of candidates, so that
+    /// phase 2 inserts them in parallel, and several findings to compare.
+    const RACY: &str = "
+        const N = 6;
+        shared counter = 0;
+        thread inc[N] { counter = counter + 1; }
+        final assert counter == N, \"every increment is kept\";
+    ";
+
+    fn program() -> weft_ir::Program {
+        let ast = weft_syntax::parse(RACY).expect("parses");
+        weft_lower::compile(&ast, &[]).expect("compiles")
+    }
+
+    /// What must not depend on the number of workers: findings with their
+    /// schedules, states, transitions, the limit met.
+    type Summary = (Vec<(String, Vec<(u32, u32)>)>, u64, u64, Option<Limit>);
+
+    fn summary(out: &Outcome) -> Summary {
+        let findings = out
+            .findings
+            .iter()
+            .map(|f| {
+                let steps = f.schedule.iter().map(|s| (s.thread, s.branch)).collect();
+                (f.message.clone(), steps)
+            })
+            .collect();
+        (findings, out.stats.states, out.stats.transitions, out.limit)
+    }
+
+    #[test]
+    fn workers_insert_side_by_side_and_agree_with_one() {
+        let program = program();
+        for max_states in [None, Some(5_000), Some(12_345)] {
+            let options = |jobs| Options {
+                reduction: false,
+                symmetry: false,
+                max_states,
+                jobs,
+                ..Options::default()
+            };
+            let one = check(&program, &options(1), &mut |_| {});
+            assert!(!one.findings.is_empty());
+            for jobs in [2, 3, 8] {
+                let many = check(&program, &options(jobs), &mut |_| {});
+                let what = format!("{jobs} jobs, max states {max_states:?}");
+                if max_states.is_none() {
+                    assert_eq!(summary(&many), summary(&one), "{what}");
+                } else {
+                    // The last layer's blocks, cut by the number of
+                    // workers, say how many transitions it counts.
+                    assert_eq!(many.stats.states, one.stats.states, "{what}");
+                    assert_eq!(many.limit, one.limit, "{what}");
+                }
+            }
+        }
+    }
 }

@@ -2,9 +2,10 @@
 //! visited set of fingerprints (or of whole states with `--exact`), and the
 //! log of how each state was first reached.
 //!
-//! The default visited set is TLC's: a 64-bit fingerprint per state in an
-//! open-addressing table, at most 80% full and grown by half, so it holds
-//! between 10 and 15 bytes per state. Two different states with the same
+//! The default visited set is TLC's: a 64-bit fingerprint per state in
+//! open-addressing tables (shards, so that several threads can insert at
+//! once), each at most 80% full and grown by half, so it holds between 10
+//! and 15 bytes per state. Two different states with the same
 //! fingerprint would be taken for one (the second never explored); with
 //! `n` states the chance that this happened anywhere is at most
 //! `n(n-1)/2^65`, which the report states. The schedule log (parent, thread,
@@ -155,8 +156,76 @@ impl Visited {
     }
 }
 
-/// Open-addressing set of fingerprints, linear probing, ids optional.
+/// The fingerprint set: [`SHARDS`] open-addressing tables, a fingerprint's
+/// low bits choosing its shard. Every copy of a fingerprint lands in the
+/// same shard, so the shards can take a layer's insertions side by side,
+/// one thread each, and still decide "first occurrence is new" exactly as
+/// one thread would (see the search's phase 2). The count of shards does
+/// not depend on `--jobs`, so neither do the table's size and the bytes
+/// the report gives.
 pub struct FpTable {
+    shards: Vec<FpShard>,
+    len: usize,
+}
+
+/// Shards of the fingerprint set: enough to share out among many workers,
+/// few enough that the empty set stays small.
+pub const SHARDS: usize = 64;
+
+impl FpTable {
+    pub fn new(with_ids: bool) -> FpTable {
+        FpTable {
+            shards: (0..SHARDS).map(|_| FpShard::new(with_ids)).collect(),
+            len: 0,
+        }
+    }
+
+    fn bytes(&self) -> usize {
+        self.shards.iter().map(FpShard::bytes).sum()
+    }
+
+    /// The shard a fingerprint belongs to.
+    pub fn shard_of(fp: u64) -> usize {
+        // The low bits: the probe start uses the high ones.
+        fp as usize % SHARDS
+    }
+
+    fn find(&self, fp: u64) -> Found {
+        self.shards[Self::shard_of(fp)].find(fp)
+    }
+
+    /// Insert unless present; a new fingerprint gets the next id.
+    fn insert(&mut self, fp: u64) -> Found {
+        let id = self.len as u32;
+        let found = self.shards[Self::shard_of(fp)].insert(fp, id);
+        if found == Found::New {
+            self.len += 1;
+        }
+        found
+    }
+
+    fn insert_new(&mut self, fp: u64) {
+        let id = self.len as u32;
+        self.shards[Self::shard_of(fp)].insert_new(fp, id);
+        self.len += 1;
+    }
+
+    /// The shards, to insert into side by side; [`FpTable::added`] then
+    /// counts what they took. Only for a set without ids: ids are given in
+    /// order, which no single shard knows.
+    pub fn shards_mut(&mut self) -> &mut [FpShard] {
+        &mut self.shards
+    }
+
+    /// `n` fingerprints were inserted through [`FpTable::shards_mut`].
+    pub fn added(&mut self, n: usize) {
+        self.len += n;
+    }
+}
+
+/// One shard of the fingerprint set: open addressing, linear probing, ids
+/// optional.
+pub struct FpShard {
     slots: Vec<u64>,
     /// The id of the state in each slot, kept when edges need them.
     ids: Option<Vec<u32>>,
@@ -168,10 +237,11 @@ fn slot_key(fp: u64) -> u64 {
     fp.max(1)
 }
 
-impl FpTable {
-    pub fn new(with_ids: bool) -> FpTable {
-        let cap = 1 << 10;
-        FpTable {
+impl FpShard {
+    fn new(with_ids: bool) -> FpShard {
+        // 1024 slots in all to start with, as one table had.
+        let cap = 1024 / SHARDS;
+        FpShard {
             slots: vec![0; cap],
             ids: with_ids.then(|| vec![0; cap]),
             len: 0,
@@ -204,8 +274,9 @@ impl FpTable {
         }
     }
 
-    /// Insert unless present, in one probe sequence.
-    fn insert(&mut self, fp: u64) -> Found {
+    /// Insert unless present, in one probe sequence; `id` is the id of the
+    /// state if it is new (kept when the shard keeps ids).
+    pub fn insert(&mut self, fp: u64, id: u32) -> Found {
         if (self.len + 1) * 5 > self.slots.len() * 4 {
             self.grow();
         }
@@ -224,17 +295,16 @@ impl FpTable {
         }
         self.slots[i] = key;
         if let Some(ids) = self.ids.as_mut() {
-            ids[i] = self.len as u32;
+            ids[i] = id;
         }
         self.len += 1;
         Found::New
     }
 
-    fn insert_new(&mut self, fp: u64) {
+    fn insert_new(&mut self, fp: u64, id: u32) {
         if (self.len + 1) * 5 > self.slots.len() * 4 {
             self.grow();
         }
-        let id = self.len as u32;
         self.place(slot_key(fp), id);
         self.len += 1;
     }
@@ -449,7 +519,8 @@ mod tests {
         }
         assert_eq!(t.find(12345), Found::New);
         // 80% full at most, grown by half: 10 to 15 bytes a state
-        let per_state = t.slots.len() as f64 * 8.0 / t.len as f64;
+        let slots: usize = t.shards.iter().map(|s| s.slots.len()).sum();
+        let per_state = slots as f64 * 8.0 / t.len as f64;
         assert!((10.0..=15.1).contains(&per_state), "{per_state}");
     }
 
