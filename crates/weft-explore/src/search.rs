@@ -461,6 +461,62 @@ fn part_of(fp: u64, parts: usize) -> usize {
 /// below that, starting the threads costs more than it saves.
 const PARALLEL_INSERTS: usize = 4096;
 
+/// The helper threads of a search, started once and kept for all its
+/// layers: starting threads for each layer (twice, with the parallel
+/// inserts) cost from 50 microseconds to over a millisecond a start on a
+/// loaded machine, and a search has tens of layers.
+struct Crew {
+    /// `jobs - 1` threads; none with one job (or if the system refuses
+    /// threads: the search then runs on one, with the same result).
+    pool: Option<rayon::ThreadPool>,
+}
+
+impl Crew {
+    fn new(jobs: usize) -> Crew {
+        let pool = (jobs > 1)
+            .then(|| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(jobs - 1)
+                    .build()
+                    .ok()
+            })
+            .flatten();
+        Crew { pool }
+    }
+
+    /// Run `main` on this thread while each of `helpers` runs on a thread
+    /// of the crew; `main`'s result and the helpers' in order. Without a
+    /// crew the helpers run after `main`, one by one.
+    fn together<R, T: Send>(
+        &self,
+        helpers: Vec<impl FnOnce() -> T + Send>,
+        main: impl FnOnce() -> R,
+    ) -> (R, Vec<T>) {
+        let Some(pool) = &self.pool else {
+            let r = main();
+            return (r, helpers.into_iter().map(|h| h()).collect());
+        };
+        let slots: Vec<Mutex<Option<T>>> = helpers.iter().map(|_| Mutex::new(None)).collect();
+        let r = pool.in_place_scope(|s| {
+            for (h, slot) in helpers.into_iter().zip(&slots) {
+                s.spawn(move |_| {
+                    let out = h();
+                    if let Ok(mut slot) = slot.lock() {
+                        *slot = Some(out);
+                    }
+                });
+            }
+            main()
+        });
+        // A helper that panicked has made the scope panic already.
+        let outs = slots
+            .into_iter()
+            .filter_map(|m| m.into_inner().ok().flatten())
+            .collect();
+        (r, outs)
+    }
+}
+
 /// Phase 2's membership decisions, a part of the fingerprint set at a time
 /// on each of `jobs` threads: a thread goes through the blocks in order and
 /// inserts the candidates of its part, marking the new ones. All copies of a
@@ -468,7 +524,7 @@ const PARALLEL_INSERTS: usize = 4096;
 /// through every candidate would meet them, so the first copy, and only
 /// it, is new, whatever the number of threads. The ids are given after, in
 /// block order, which is why the set must not keep ids here.
-fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize, jobs: usize) {
+fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize, crew: &Crew, jobs: usize) {
     let width = SHARDS.div_ceil(parts);
     // Each part is taken once, so its lock is never waited for; it only
     // hands the part's shards to whichever thread takes it.
@@ -492,18 +548,9 @@ fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize, jobs: us
             added += insert_part(&mut shards[..], p * width, blocks, p);
         }
     };
-    let added = std::thread::scope(|s| {
-        let handles: Vec<_> = (1..jobs.min(chunks.len())).map(|_| s.spawn(work)).collect();
-        let mut added = work();
-        for h in handles {
-            match h.join() {
-                Ok(n) => added += n,
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        added
-    });
-    table.added(added);
+    let helpers = (1..jobs.min(chunks.len())).map(|_| &work).collect();
+    let (mine, theirs) = crew.together(helpers, work);
+    table.added(mine + theirs.iter().sum::<usize>());
 }
 
 /// One part of [`insert_in_parts`]: `shards` start at shard `first`.
@@ -719,6 +766,7 @@ fn run_once(
     let mut spare = Layer::empty();
 
     let mut workers: Vec<Worker> = (0..jobs).map(|_| Worker::new(&exec, options)).collect();
+    let crew = Crew::new(jobs);
     let mut spent: Mutex<Vec<Block>> = Mutex::default();
     // Phase 2 inserts in parallel only into a fingerprint set without ids.
     let parts = if jobs > 1 && !exact && !record {
@@ -771,22 +819,22 @@ fn run_once(
             &mut helpers[..0]
         };
         let done_states = AtomicUsize::new(0);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = helpers
-                .iter_mut()
-                .map(|w| {
-                    let (sh, take, layer, done) = (&sh, &take, &layer, &done_states);
-                    s.spawn(move || {
-                        let mut mine = Vec::new();
-                        while let Some((b, range)) = take() {
-                            let len = range.len();
-                            mine.push((b, w.expand(sh, layer, range)));
-                            done.fetch_add(len, Ordering::Relaxed);
-                        }
-                        mine
-                    })
-                })
-                .collect();
+        let hands: Vec<_> = helpers
+            .iter_mut()
+            .map(|w| {
+                let (sh, take, layer, done) = (&sh, &take, &layer, &done_states);
+                move || {
+                    let mut mine = Vec::new();
+                    while let Some((b, range)) = take() {
+                        let len = range.len();
+                        mine.push((b, w.expand(sh, layer, range)));
+                        done.fetch_add(len, Ordering::Relaxed);
+                    }
+                    mine
+                }
+            })
+            .collect();
+        let ((), theirs) = crew.together(hands, || {
             while let Some((b, range)) = take() {
                 let len = range.len();
                 blocks[b] = Some(main[0].expand(&sh, &layer, range));
@@ -811,17 +859,10 @@ fn run_once(
                     });
                 }
             }
-            for h in handles {
-                match h.join() {
-                    Ok(mine) => {
-                        for (b, block) in mine {
-                            blocks[b] = Some(block);
-                        }
-                    }
-                    Err(panic) => std::panic::resume_unwind(panic),
-                }
-            }
         });
+        for (b, block) in theirs.into_iter().flatten() {
+            blocks[b] = Some(block);
+        }
         if stop.load(Ordering::Relaxed) {
             for block in blocks.into_iter().flatten() {
                 findings.extend(block.findings);
@@ -849,7 +890,7 @@ fn run_once(
             Visited::Fingerprints(table)
                 if parts > 1 && candidates >= PARALLEL_INSERTS && !may_fill =>
             {
-                insert_in_parts(table, &blocks, parts, jobs);
+                insert_in_parts(table, &blocks, parts, &crew, jobs);
                 true
             }
             _ => false,
