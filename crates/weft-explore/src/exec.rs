@@ -230,7 +230,7 @@ impl<'p> Exec<'p> {
     }
 
     /// The initial state, each thread resting at its first step (its
-    /// leading local work run, as every step leaves it: [`Exec::settle`]).
+    /// leading local work run, as every step leaves it: `Exec::settle`).
     pub fn initial(&self) -> Vec<Value> {
         let mut state = self.layout.initial(self.program);
         for t in 0..self.program.threads.len() {

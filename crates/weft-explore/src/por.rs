@@ -41,7 +41,7 @@ use crate::layout::FINISHED;
 use crate::Kind;
 use flow::{Abs, Cut, Flow};
 use tables::{future, next_footprint};
-use touch::{names_threads, Space};
+use touch::Space;
 use visible::Watched;
 use weft_ir::Value;
 
@@ -98,10 +98,13 @@ impl Reduction {
             .any(|k| matches!(k, Kind::Livelock | Kind::Starvation))
             && rows.saturating_mul(2 * width) <= TABLE_BUDGET;
         let at_reads_all = p.threads.iter().any(|t| {
-            p.codes[t.code as usize]
-                .instrs
-                .iter()
-                .any(|i| !i.op.is_visible() && flow::exprs(&i.op).into_iter().any(names_threads))
+            p.codes[t.code as usize].instrs.iter().any(|i| {
+                !i.op.is_visible()
+                    && i.op
+                        .values()
+                        .into_iter()
+                        .any(weft_ir::Expr::names_positions)
+            })
         });
         let mut red = Reduction {
             on,

@@ -544,26 +544,34 @@ impl Op {
         }
     }
 
-    /// Every expression of this instruction, indices of cells, objects
-    /// and threads included.
-    pub fn exprs(&self) -> Vec<&Expr> {
-        let mut out = Vec::new();
+    /// The expressions this instruction evaluates for their values (the
+    /// indices of cells, objects and threads apart).
+    pub fn values(&self) -> Vec<&Expr> {
         match self {
             Op::Set { value, .. } | Op::Send { value, .. } | Op::WgAdd { value, .. } => {
-                out.push(value)
+                vec![value]
             }
-            Op::SetIdx { idx, value, .. } => out.extend([idx, value]),
+            Op::SetIdx { idx, value, .. } => vec![idx, value],
             Op::JumpIfNot { cond, .. }
             | Op::Check { cond, .. }
             | Op::Assert { cond, .. }
-            | Op::Await { cond } => out.push(cond),
-            Op::Choose { lo, hi, .. } => out.extend([lo, hi]),
-            Op::Write { value, .. } | Op::Rmw { value, .. } => out.push(value),
-            Op::Cas { expected, new, .. } => out.extend([expected, new]),
-            Op::Join {
-                thread: ThreadRef::Group { idx, .. },
-            } => out.push(idx),
-            _ => {}
+            | Op::Await { cond } => vec![cond],
+            Op::Choose { lo, hi, .. } => vec![lo, hi],
+            Op::Write { value, .. } | Op::Rmw { value, .. } => vec![value],
+            Op::Cas { expected, new, .. } => vec![expected, new],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Every expression of this instruction, indices of cells, objects
+    /// and threads included.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut out = self.values();
+        if let Op::Join {
+            thread: ThreadRef::Group { idx, .. },
+        } = self
+        {
+            out.push(idx);
         }
         if let Op::Read { cell, .. }
         | Op::Write { cell, .. }

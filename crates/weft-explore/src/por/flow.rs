@@ -347,19 +347,3 @@ fn eval(e: &Expr, st: &[Abs]) -> Abs {
         Expr::At { .. } | Expr::Done(_) => None,
     }
 }
-
-/// The expressions an instruction evaluates (cell and object indices apart).
-pub(super) fn exprs(op: &Op) -> Vec<&Expr> {
-    match op {
-        Op::Set { value, .. } | Op::Send { value, .. } | Op::WgAdd { value, .. } => vec![value],
-        Op::SetIdx { idx, value, .. } => vec![idx, value],
-        Op::JumpIfNot { cond, .. }
-        | Op::Check { cond, .. }
-        | Op::Assert { cond, .. }
-        | Op::Await { cond } => vec![cond],
-        Op::Choose { lo, hi, .. } => vec![lo, hi],
-        Op::Write { value, .. } | Op::Rmw { value, .. } => vec![value],
-        Op::Cas { expected, new, .. } => vec![expected, new],
-        _ => Vec::new(),
-    }
-}

@@ -2,7 +2,7 @@
 //! objects, thread positions), read or written, with the indices constant
 //! propagation knows (`flow.rs`).
 
-use super::flow::{exprs, Abs, Flow};
+use super::flow::{Abs, Flow};
 use weft_ir::{CellRef, Expr, ObjRef, Op, Program, ThreadRef};
 
 /// Where each thing lives in a footprint bit set. A row is `2 * words` words:
@@ -72,7 +72,7 @@ impl Flow<'_> {
         let Some(op) = self.op(pc) else {
             return out;
         };
-        let mut es = exprs(op);
+        let mut es = op.values();
         if let Op::Read { cell, .. } = op {
             es.extend(cell.idx.as_ref());
         }
@@ -131,7 +131,7 @@ impl Flow<'_> {
                 self.expr_threads(Some(idx), st, space, row);
             }
         }
-        for e in exprs(op) {
+        for e in op.values() {
             self.expr_threads(Some(e), st, space, row);
         }
     }
@@ -165,15 +165,5 @@ impl Flow<'_> {
             Some(Expr::At { thread, .. }) => self.thread_reads(thread, true, st, space, row),
             Some(Expr::Done(thread)) => self.thread_reads(thread, false, st, space, row),
         }
-    }
-}
-
-/// Does `e` name a thread's position (`t@label`, `done(t)`)?
-pub(super) fn names_threads(e: &Expr) -> bool {
-    match e {
-        Expr::Const(_) | Expr::Local(_) => false,
-        Expr::LocalIdx { idx, .. } | Expr::Unary(_, idx, _) => names_threads(idx),
-        Expr::Binary(_, a, b, _) => names_threads(a) || names_threads(b),
-        Expr::At { .. } | Expr::Done(_) => true,
     }
 }
