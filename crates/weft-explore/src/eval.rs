@@ -44,14 +44,8 @@ impl Env<'_> {
                 idx,
                 span,
             } => {
-                let i = self.eval(idx)?;
-                if i < 0 || i >= *len as Value {
-                    return rt_err(
-                        *span,
-                        format!("index {i} is out of bounds for an array of length {len}"),
-                    );
-                }
-                Ok(self.locals[*base as usize + i as usize])
+                let i = local_index(self.eval(idx)?, *len, *span)?;
+                Ok(self.locals[*base as usize + i])
             }
             Expr::Unary(op, a, span) => {
                 let a = self.eval(a)?;
@@ -196,16 +190,10 @@ pub fn local_step(
             value,
             range,
         } => (|| {
-            let i = eval(locals, idx)?;
-            if i < 0 || i >= *len as Value {
-                return rt_err(
-                    instr.span,
-                    format!("index {i} is out of bounds for an array of length {len}"),
-                );
-            }
+            let i = local_index(eval(locals, idx)?, *len, instr.span)?;
             let v = eval(locals, value)?;
             check_range(v, *range, "a local", instr.span)?;
-            locals[*base as usize + i as usize] = v;
+            locals[*base as usize + i] = v;
             Ok(pc + 1)
         })(),
         Op::Clear { from, to } => {
@@ -275,6 +263,17 @@ fn sym(op: BinOp) -> &'static str {
         BinOp::Rem => "%",
         _ => "?",
     }
+}
+
+/// Index `i` of a local array of `len` elements, checked.
+pub fn local_index(i: Value, len: u32, span: SrcSpan) -> EvalResult<usize> {
+    if i < 0 || i >= Value::from(len) {
+        return rt_err(
+            span,
+            format!("index {i} is out of bounds for an array of length {len}"),
+        );
+    }
+    Ok(i as usize)
 }
 
 /// Check a value against a declared half-open range.

@@ -7,7 +7,9 @@
 //! finishes in its last step. `choose` and `notify_one` branch: each branch is
 //! one run with a different script of choices.
 
-use crate::eval::{binary, check_range, constant, rt_err, Env, EvalResult, RuntimeError};
+use crate::eval::{
+    binary, check_range, constant, local_index, rt_err, Env, EvalResult, RuntimeError,
+};
 use crate::layout::{Layout, FINISHED};
 use weft_ir::{BinOp, CellRef, Code, Instr, ObjRef, Op, Program, Rmw, SrcSpan, Value, VarKind};
 
@@ -432,13 +434,7 @@ fn local_effect(env: &Env, op: &Op, span: SrcSpan, pc: usize) -> EvalResult<Opti
             value,
             range,
         } => {
-            let i = env.eval(idx)?;
-            if i < 0 || i >= *len as Value {
-                return rt_err(
-                    span,
-                    format!("index {i} is out of bounds for an array of length {len}"),
-                );
-            }
+            let i = local_index(env.eval(idx)?, *len, span)?;
             let v = env.eval(value)?;
             check_range(v, *range, "a local", span)?;
             Local::Write(*base + i as u32, v, next)

@@ -258,13 +258,13 @@ impl FpShard {
         ((u128::from(key) * self.slots.len() as u128) >> 64) as usize
     }
 
-    fn find(&self, fp: u64) -> Found {
-        let key = slot_key(fp);
+    /// Where `key` is (`Ok`), or the empty slot where it would go (`Err`).
+    fn probe(&self, key: u64) -> Result<usize, usize> {
         let mut i = self.home(key);
         loop {
             match self.slots[i] {
-                0 => return Found::New,
-                k if k == key => return Found::Old(self.ids.as_ref().map(|ids| ids[i])),
+                0 => return Err(i),
+                k if k == key => return Ok(i),
                 _ => {}
             }
             i += 1;
@@ -274,29 +274,24 @@ impl FpShard {
         }
     }
 
+    fn find(&self, fp: u64) -> Found {
+        match self.probe(slot_key(fp)) {
+            Ok(i) => Found::Old(self.ids.as_ref().map(|ids| ids[i])),
+            Err(_) => Found::New,
+        }
+    }
+
     /// Insert unless present, in one probe sequence; `id` is the id of the
     /// state if it is new (kept when the shard keeps ids).
     pub fn insert(&mut self, fp: u64, id: u32) -> Found {
         if (self.len + 1) * 5 > self.slots.len() * 4 {
             self.grow();
         }
-        let key = slot_key(fp);
-        let mut i = self.home(key);
-        loop {
-            match self.slots[i] {
-                0 => break,
-                k if k == key => return Found::Old(self.ids.as_ref().map(|ids| ids[i])),
-                _ => {}
-            }
-            i += 1;
-            if i == self.slots.len() {
-                i = 0;
-            }
-        }
-        self.slots[i] = key;
-        if let Some(ids) = self.ids.as_mut() {
-            ids[i] = id;
-        }
+        let i = match self.probe(slot_key(fp)) {
+            Ok(i) => return Found::Old(self.ids.as_ref().map(|ids| ids[i])),
+            Err(i) => i,
+        };
+        self.put(i, slot_key(fp), id);
         self.len += 1;
         Found::New
     }
@@ -309,14 +304,13 @@ impl FpShard {
         self.len += 1;
     }
 
+    /// Put a key that is not in the shard yet.
     fn place(&mut self, key: u64, id: u32) {
-        let mut i = self.home(key);
-        while self.slots[i] != 0 {
-            i += 1;
-            if i == self.slots.len() {
-                i = 0;
-            }
-        }
+        let (Err(i) | Ok(i)) = self.probe(key);
+        self.put(i, key, id);
+    }
+
+    fn put(&mut self, i: usize, key: u64, id: u32) {
         self.slots[i] = key;
         if let Some(ids) = self.ids.as_mut() {
             ids[i] = id;
