@@ -10,7 +10,7 @@
 use crate::eval::{
     binary, check_range, constant, local_index, rt_err, Env, EvalResult, RuntimeError,
 };
-use crate::layout::{Layout, FINISHED};
+use crate::layout::{thread_bit, Layout, FINISHED};
 use weft_ir::{BinOp, CellRef, Code, Instr, ObjRef, Op, Program, Rmw, SrcSpan, Value, VarKind};
 
 /// Most local instructions one step may run: a loop with no step in it
@@ -674,8 +674,9 @@ impl<'a, 'p> Run<'a, 'p> {
         let n = self.code.n_locals.max(1);
         self.clear(1, n);
         self.st[self.pc_slot] = FINISHED;
-        for slot in self.x.layout.lu_all(self.t) {
-            self.st[slot] = 0;
+        let me = thread_bit(self.t);
+        for slot in self.x.layout.lu_masks() {
+            self.st[slot] &= !me;
         }
         self.note(|_| "finishes".to_string());
     }
@@ -751,11 +752,10 @@ impl<'a, 'p> Run<'a, 'p> {
             if let Some(tr) = self.trace.as_mut() {
                 tr.cells.push((cell, false, span));
             }
-            if let (true, Some(bit)) = (racy, self.x.layout.tracked[cell as usize]) {
-                let l = &self.x.layout;
-                let (r, s) = (l.lu_read(self.t, bit.word), l.lu_stale(self.t, bit.word));
-                self.st[r] |= bit.mask;
-                self.st[s] &= !bit.mask;
+            if let (true, Some(readers)) = (racy, self.x.layout.tracked[cell as usize]) {
+                let me = thread_bit(self.t);
+                self.st[readers] |= me;
+                self.st[readers + 1] &= !me;
             }
         }
         self.st[cell as usize]
@@ -781,20 +781,17 @@ impl<'a, 'p> Run<'a, 'p> {
             if let Some(tr) = self.trace.as_mut() {
                 tr.cells.push((cell, true, span));
             }
-            if let Some(bit) = self.x.layout.tracked[cell as usize] {
-                let (m, w) = (bit.mask, bit.word);
-                let l = &self.x.layout;
-                for u in 0..l.n_threads {
-                    if u != self.t && self.st[l.lu_read(u, w)] & m != 0 {
-                        self.st[l.lu_stale(u, w)] |= m;
-                    }
-                }
-                let (r, s) = (l.lu_read(self.t, w), l.lu_stale(self.t, w));
-                if from_read && self.st[s] & m != 0 {
+            if let Some(readers) = self.x.layout.tracked[cell as usize] {
+                // Every other reader's read is stale now; ours was if
+                // someone wrote since we read.
+                let me = thread_bit(self.t);
+                let stale = readers + 1;
+                self.st[stale] |= self.st[readers] & !me;
+                if from_read && self.st[stale] & me != 0 {
                     self.lost_updates.push((cell, span));
                 }
-                self.st[r] &= !m;
-                self.st[s] &= !m;
+                self.st[readers] &= !me;
+                self.st[stale] &= !me;
             }
         }
         self.st[cell as usize] = v;

@@ -2,7 +2,7 @@
 //!
 //! A state is a `[Value]`: the global cells first, then each sync object's
 //! slots, then each thread's program counter and locals, then the
-//! lost-update bookkeeping. Keeping it flat makes states cheap to hash,
+//! lost-update bookkeeping (two thread masks per tracked cell). Keeping it flat makes states cheap to hash,
 //! compare and store, and leaves room for fingerprints and symmetry later.
 
 use weft_ir::{ObjectKind, Op, Program, Value, VarKind};
@@ -13,14 +13,6 @@ pub const FINISHED: Value = -1;
 /// Most threads a program may have: thread sets are `u64` bit masks.
 pub const MAX_THREADS: usize = 64;
 
-/// Where a tracked cell's bit lives in a thread's lost-update masks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Bit {
-    /// Which word of the mask.
-    pub word: usize,
-    pub mask: Value,
-}
-
 /// Offsets of every component in the state vector.
 #[derive(Clone, Debug)]
 pub struct Layout {
@@ -28,15 +20,19 @@ pub struct Layout {
     pub obj: Vec<usize>,
     /// Offset of each thread's program counter; its locals follow.
     pub thread: Vec<usize>,
-    /// Offset of the lost-update words: per thread, a mask of tracked cells
-    /// it has read since its last write of them, then a mask of those that
-    /// another thread wrote since (each mask `lu_words` words long).
+    /// Offset of the lost-update masks: per tracked cell, the threads that
+    /// have read it since their last write of it (bit `t` for thread `t`),
+    /// then those of them whose read another thread's write made stale.
+    /// One pair of words per cell, not per thread: a write updates its
+    /// cell's pair and nothing else, and a cell that no one reads costs two
+    /// zeros.
     pub lost_update: usize,
-    /// Words in one lost-update mask (64 tracked cells a word).
-    pub lu_words: usize,
-    /// Each cell's bit in the lost-update masks, if tracked: the cells of
-    /// plain shared variables that some write computes from their own read.
-    pub tracked: Vec<Option<Bit>>,
+    /// Each cell's "readers" slot if tracked (its "stale" slot follows):
+    /// the cells of plain shared variables that some write computes from
+    /// their own read.
+    pub tracked: Vec<Option<usize>>,
+    /// Number of tracked cells.
+    pub n_tracked: usize,
     /// Number of threads (the length of every FIFO queue).
     pub n_threads: usize,
     /// Total length of a state.
@@ -81,10 +77,7 @@ impl Layout {
                     }
                     for c in var.base..var.base + var.len {
                         if tracked[c as usize].is_none() {
-                            tracked[c as usize] = Some(Bit {
-                                word: n_tracked / 64,
-                                mask: 1 << (n_tracked % 64),
-                            });
+                            tracked[c as usize] = Some(n_tracked);
                             n_tracked += 1;
                         }
                     }
@@ -92,14 +85,16 @@ impl Layout {
             }
         }
         let lost_update = off;
-        let lu_words = n_tracked.div_ceil(64);
-        off += 2 * lu_words * n_threads;
+        for slot in tracked.iter_mut().flatten() {
+            *slot = lost_update + 2 * *slot;
+        }
+        off += 2 * n_tracked;
         Layout {
             obj,
             thread,
             lost_update,
-            lu_words,
             tracked,
+            n_tracked,
             n_threads,
             len: off,
         }
@@ -131,19 +126,14 @@ impl Layout {
         self.thread[t] + 1 + i as usize
     }
 
-    /// Word `word` of thread `t`'s lost-update "read" mask.
-    pub fn lu_read(&self, t: usize, word: usize) -> usize {
-        self.lost_update + 2 * self.lu_words * t + word
+    /// The readers-and-stale pair of every tracked cell: slots
+    /// `lost_update..lost_update + 2 * n_tracked`, two per cell.
+    pub fn lu_masks(&self) -> std::ops::Range<usize> {
+        self.lost_update..self.lost_update + 2 * self.n_tracked
     }
+}
 
-    /// Word `word` of thread `t`'s lost-update "stale" mask.
-    pub fn lu_stale(&self, t: usize, word: usize) -> usize {
-        self.lost_update + 2 * self.lu_words * t + self.lu_words + word
-    }
-
-    /// All of thread `t`'s lost-update words.
-    pub fn lu_all(&self, t: usize) -> std::ops::Range<usize> {
-        let start = self.lu_read(t, 0);
-        start..start + 2 * self.lu_words
-    }
+/// Thread `t`'s bit in a thread mask (bit 63, the 64th thread, is the sign).
+pub fn thread_bit(t: usize) -> Value {
+    (1u64 << t) as Value
 }

@@ -20,7 +20,6 @@ mod analysis;
 mod specs;
 
 use crate::exec::Exec;
-use crate::layout::Bit;
 use crate::Kind;
 use weft_ir::{ObjectKind, Value};
 
@@ -43,12 +42,15 @@ pub(crate) struct Symmetry {
     thread: Vec<usize>,
     /// Length of each thread's pc-and-locals block.
     block: Vec<usize>,
-    /// Offset of the lost-update words, and words per mask.
-    lost_update: usize,
+    /// The lost-update masks of each tracked cell (readers slot; the stale
+    /// slot follows), in the order of the cells' tracking numbers, and
+    /// whether the cell is in a permuted array: such cells are keyed per
+    /// instance, not by position.
+    lu_cells: Vec<(usize, bool)>,
+    /// Words of one instance's lost-update bits in its key (64 cells each).
     lu_words: usize,
-    /// Per lost-update word, the bits of cells of permuted arrays: they are
-    /// keyed per instance, not by position.
-    lu_permuted: Vec<Value>,
+    /// Every lost-update mask slot: bit `t` is thread `t`.
+    lu_masks: std::ops::Range<usize>,
     n_threads: usize,
     len: usize,
 }
@@ -60,8 +62,8 @@ struct Group {
     base: usize,
     n: usize,
     /// Arrays indexed by `self` (first cell; each has `n` cells), with the
-    /// lost-update bit of each cell if the cell is tracked.
-    arrays: Vec<(usize, Vec<Option<Bit>>)>,
+    /// lost-update masks (readers slot) of each cell if the cell is tracked.
+    arrays: Vec<(usize, Vec<Option<usize>>)>,
     /// The arrays' names, for [`Symmetry::describe`].
     array_names: Vec<String>,
     /// Values in one instance's sort key.
@@ -161,7 +163,8 @@ impl Symmetry {
             .iter()
             .map(|t| 1 + (program.codes[t.code as usize].n_locals as usize).max(1))
             .collect();
-        let mut lu_permuted = vec![0; layout.lu_words];
+        let mut permuted_cells = vec![false; layout.tracked.len()];
+        let lu_words = layout.n_tracked.div_ceil(64);
         let mut groups = Vec::new();
         let mut refused = Vec::new();
         for v in verdicts {
@@ -178,20 +181,17 @@ impl Symmetry {
                 .iter()
                 .map(|&v| program.vars[v].name.clone())
                 .collect();
-            let arrays: Vec<(usize, Vec<Option<Bit>>)> = arrays
+            let arrays: Vec<(usize, Vec<Option<usize>>)> = arrays
                 .iter()
                 .map(|&var| {
                     let first = program.vars[var].base as usize;
-                    let bits = layout.tracked[first..first + n].to_vec();
-                    for b in bits.iter().flatten() {
-                        lu_permuted[b.word] |= b.mask;
-                    }
-                    (first, bits)
+                    permuted_cells[first..first + n].fill(true);
+                    (first, layout.tracked[first..first + n].to_vec())
                 })
                 .collect();
             let tracked = arrays.iter().filter(|(_, b)| b[0].is_some()).count();
             let key_len = block[base] - 1
-                + 2 * layout.lu_words
+                + 2 * lu_words
                 + tracked * 2
                 + arrays.len()
                 + owners.len()
@@ -214,9 +214,19 @@ impl Symmetry {
             queues,
             thread: layout.thread.clone(),
             block,
-            lost_update: layout.lost_update,
-            lu_words: layout.lu_words,
-            lu_permuted,
+            lu_cells: {
+                // A cell's tracking number orders its masks (`Layout::new`).
+                let mut cells: Vec<(usize, bool)> = layout
+                    .tracked
+                    .iter()
+                    .zip(&permuted_cells)
+                    .filter_map(|(slot, &p)| slot.map(|s| (s, p)))
+                    .collect();
+                cells.sort_unstable();
+                cells
+            },
+            lu_words,
+            lu_masks: layout.lu_masks(),
             n_threads: layout.n_threads,
             len: layout.len,
         }
@@ -302,15 +312,27 @@ impl Symmetry {
         for &v in &s[pc + 2..pc + self.block[t]] {
             push(v);
         }
-        let lu = self.lost_update + 2 * self.lu_words * t;
-        for (w, &v) in s[lu..lu + 2 * self.lu_words].iter().enumerate() {
-            push(v & !self.lu_permuted[w % self.lu_words]);
+        // Its lost-update bits of the cells that stay in place, 64 cells a
+        // word (the cell with tracking number k at bit k % 64 of word k /
+        // 64): which it has read since its last write, then which of those
+        // reads are stale.
+        for stale in [0, 1] {
+            for w in 0..self.lu_words {
+                let cells = &self.lu_cells[w * 64..self.lu_cells.len().min(w * 64 + 64)];
+                let mut word = 0;
+                for (k, &(slot, permuted)) in cells.iter().enumerate() {
+                    if !permuted {
+                        word |= ((s[slot + stale] >> t) & 1) << k;
+                    }
+                }
+                push(word);
+            }
         }
-        for (first, bits) in &g.arrays {
+        for (first, masks) in &g.arrays {
             push(s[first + i]);
-            if let Some(b) = bits[i] {
-                push((s[lu + b.word] & b.mask != 0) as Value);
-                push((s[lu + self.lu_words + b.word] & b.mask != 0) as Value);
+            if let Some(slot) = masks[i] {
+                push((s[slot] >> t) & 1);
+                push((s[slot + 1] >> t) & 1);
             }
         }
         let me = t as Value + 1;
@@ -339,7 +361,6 @@ impl Symmetry {
 
     /// Write into `out` the image of `orig` under `perm` (`inv` its inverse).
     fn apply(&self, orig: &[Value], perm: &[u32], inv: &[u32], out: &mut [Value]) {
-        let lw = self.lu_words;
         for g in &self.groups {
             for new in 0..g.n {
                 let t = g.base + new;
@@ -347,25 +368,20 @@ impl Symmetry {
                 let (from, to, len) = (self.thread[old], self.thread[t], self.block[t]);
                 out[to..to + len].copy_from_slice(&orig[from..from + len]);
                 out[to + 1] = new as Value;
-                let (from, to) = (
-                    self.lost_update + 2 * lw * old,
-                    self.lost_update + 2 * lw * t,
-                );
-                out[to..to + 2 * lw].copy_from_slice(&orig[from..from + 2 * lw]);
-                for (first, _) in &g.arrays {
-                    out[first + new] = orig[first + old - g.base];
+                // A cell of a permuted array moves, its masks with it.
+                for (first, masks) in &g.arrays {
+                    let old = old - g.base;
+                    out[first + new] = orig[first + old];
+                    if let (Some(to), Some(from)) = (masks[new], masks[old]) {
+                        out[to..to + 2].copy_from_slice(&orig[from..from + 2]);
+                    }
                 }
             }
         }
-        // The cells of permuted arrays move in every thread's masks too.
-        for t in 0..self.n_threads {
-            let lu = self.lost_update + 2 * lw * t;
-            for half in [lu, lu + lw] {
-                for g in &self.groups {
-                    for (_, bits) in &g.arrays {
-                        remap_bits(&mut out[half..half + lw], bits, g.base, inv);
-                    }
-                }
+        // Every lost-update mask names threads: rename them.
+        for slot in self.lu_masks.clone() {
+            if out[slot] != 0 {
+                out[slot] = rename_bits(perm, out[slot]);
             }
         }
         for &o in &self.owners {
@@ -375,12 +391,7 @@ impl Symmetry {
             }
         }
         for &m in &self.masks {
-            let v = orig[m];
-            let mut r = 0;
-            for (t, &p) in perm.iter().enumerate() {
-                r |= ((v >> t) & 1) << p;
-            }
-            out[m] = r;
+            out[m] = rename_bits(perm, orig[m]);
         }
         for &(q, rw) in &self.queues {
             for j in 0..self.n_threads {
@@ -403,25 +414,13 @@ fn rename(perm: &[u32], id: Value) -> Value {
     }
 }
 
-/// In one lost-update mask, move the bit of cell `i` of a permuted array to
-/// the cell of the instance that now has `i`'s place.
-fn remap_bits(mask: &mut [Value], bits: &[Option<Bit>], base: usize, inv: &[u32]) {
-    let mut old = 0u64;
-    for (i, b) in bits.iter().enumerate() {
-        if let Some(b) = b {
-            if mask[b.word] & b.mask != 0 {
-                old |= 1 << i;
-            }
-            mask[b.word] &= !b.mask;
-        }
+/// A thread mask (bit `t` for thread `t`) with each thread renamed.
+fn rename_bits(perm: &[u32], mask: Value) -> Value {
+    let mut r = 0;
+    for (t, &p) in perm.iter().enumerate() {
+        r |= ((mask >> t) & 1) << p;
     }
-    for (new, b) in bits.iter().enumerate() {
-        if let Some(b) = b {
-            if old >> (inv[base + new] as usize - base) & 1 != 0 {
-                mask[b.word] |= b.mask;
-            }
-        }
-    }
+    r
 }
 
 #[cfg(test)]

@@ -411,24 +411,22 @@ fn symmetry_is_shareable_between_search_threads() {
 }
 
 #[test]
-fn thread_ids_and_cell_bits_are_renamed() {
-    use super::{remap_bits, rename};
-    use crate::layout::Bit;
+fn thread_ids_and_thread_bits_are_renamed() {
+    use super::{rename, rename_bits};
     // threads 1..4 form a group; 0 stays; new id of old 1, 2, 3 is 3, 1, 2
     let perm = [0, 3, 1, 2];
     assert_eq!(rename(&perm, 0), 0, "0 is no thread");
     assert_eq!(rename(&perm, 2), 4, "thread 1 becomes 3");
     assert_eq!(rename(&perm, 4), 3);
     assert_eq!(rename(&perm, 9), 9, "not a thread id: left alone");
-    // cells of a 3-cell array at bits 0, 1 (word 0) and 0 (word 1)
-    let bits = [
-        Some(Bit { word: 0, mask: 1 }),
-        Some(Bit { word: 0, mask: 2 }),
-        Some(Bit { word: 1, mask: 1 }),
-    ];
-    let inv = [0, 2, 3, 1];
-    // cell 0 (old instance 0) and an unrelated bit 4 are set
-    let mut mask = [1 | 16, 0];
-    remap_bits(&mut mask, &bits, 1, &inv);
-    assert_eq!(mask, [16, 1], "old instance 0 is now instance 2");
+    assert_eq!(
+        rename_bits(&perm, 0b0011),
+        0b1001,
+        "threads 0 and 1: 0 and 3"
+    );
+    assert_eq!(
+        rename_bits(&perm, 0b1100),
+        0b0110,
+        "threads 2 and 3: 1 and 2"
+    );
 }
