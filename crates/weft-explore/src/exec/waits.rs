@@ -80,12 +80,13 @@ impl Exec<'_> {
 
     /// The object `r` names, `None` when its index does not evaluate or is
     /// out of bounds (the full run reports that).
+    #[inline]
     fn object(&self, env: &Env, r: &ObjRef) -> Option<usize> {
         match r {
             ObjRef::Fixed(o) => Some(*o as usize),
             ObjRef::Group { group, idx } => {
                 let g = &self.program.object_groups[*group as usize];
-                let i = env.eval(idx).ok()?;
+                let i = env.operand(idx).ok()?;
                 (0..g.len as Value)
                     .contains(&i)
                     .then(|| (g.base + i as u32) as usize)
