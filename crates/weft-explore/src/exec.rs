@@ -288,6 +288,14 @@ impl<'p> Exec<'p> {
             let Ok(pc) = usize::try_from(state[pc_slot]) else {
                 break;
             };
+            // Only local work and `progress;` settle (`local_effect` says
+            // `None` for anything else), and only they have shortcuts: most
+            // settling ends here, at once, at a step.
+            let (Some(instr), Some(Kind::Local | Kind::Progress)) =
+                (code.instrs.get(pc), kinds.get(pc))
+            else {
+                break;
+            };
             if let Some(Some(sc)) = shortcuts.and_then(|s| s.get(pc)) {
                 for &(from, to) in &sc.clears {
                     state[pc_slot + 1 + from as usize..pc_slot + 1 + to as usize].fill(0);
@@ -295,14 +303,6 @@ impl<'p> Exec<'p> {
                 progress |= sc.progress;
                 state[pc_slot] = Value::from(sc.to);
                 continue;
-            }
-            let Some(instr) = code.instrs.get(pc) else {
-                break;
-            };
-            // Only local work and `progress;` settle (`local_effect` says
-            // `None` for anything else).
-            if !matches!(kinds[pc], Kind::Local | Kind::Progress) {
-                break;
             }
             if !self.settles && !matches!(instr.op, Op::Clear { .. } | Op::Jump(_)) {
                 break;
@@ -371,7 +371,10 @@ impl<'p> Exec<'p> {
         }
     }
 
-    /// [`Exec::step`] by running every branch, waits included.
+    /// [`Exec::step`] by running every branch, waits included. Kept out of
+    /// line: `step`'s commonest answers (a finished thread, a wait) then
+    /// need no room for a run.
+    #[inline(never)]
     fn run_step(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
         out.pool.recycle(&mut out.transitions);
         out.blocked = None;
@@ -1066,6 +1069,18 @@ pub(crate) mod tests {
             }
             f(&name, &exec, &states);
         }
+    }
+
+    /// The per-cell variable table names the variable the program's own
+    /// search finds, for every cell of every catalogue program.
+    #[test]
+    fn cell_vars_agree_with_the_program() {
+        catalogue_states(true, |name, exec, _| {
+            for cell in 0..exec.program.n_cells {
+                let (fast, slow) = (exec.var_of_cell(cell), exec.program.var_of_cell(cell));
+                assert!(std::ptr::eq(fast, slow), "{name}: cell {cell}");
+            }
+        });
     }
 }
 
