@@ -128,7 +128,7 @@ impl Pool {
 
     #[inline(never)]
     fn take_back(&mut self, transitions: &mut Vec<Transition>) {
-        for tr in transitions.drain(..) {
+        while let Some(tr) = transitions.pop() {
             self.states.push(tr.state);
             self.lost.push(tr.lost_updates);
         }
@@ -205,6 +205,9 @@ pub struct Exec<'p> {
     shortcuts: Vec<Vec<Option<shortcut::Shortcut>>>,
     /// Per code and pc: how the instruction there runs (`kind.rs`).
     kinds: Vec<Vec<Kind>>,
+    /// Per code and pc: whether the step there may be stepped without
+    /// the interpreter (`quick.rs`).
+    quick: Vec<Vec<Option<quick::Quick>>>,
     /// Per cell: the index of its variable (`Program::var_of_cell` without
     /// the search).
     cell_vars: Vec<u32>,
@@ -226,6 +229,7 @@ impl<'p> Exec<'p> {
             settles,
             shortcuts: Vec::new(),
             kinds: program.codes.iter().map(|c| kinds(program, c)).collect(),
+            quick: Vec::new(),
             cell_vars: (0..program.n_cells)
                 .map(|c| program.vars.partition_point(|v| v.base + v.len <= c) as u32)
                 .collect(),
@@ -233,6 +237,12 @@ impl<'p> Exec<'p> {
         if settles {
             exec.shortcuts = program.codes.iter().map(|c| exec.shortcuts(c)).collect();
         }
+        exec.quick = program
+            .codes
+            .iter()
+            .zip(&exec.may_end)
+            .map(|(c, may_end)| quick::quick_steps(program, c, may_end))
+            .collect();
         exec
     }
 
@@ -367,7 +377,11 @@ impl<'p> Exec<'p> {
                 out.accesses.clear();
                 out.blocked = Some(waits);
             }
-            None => self.run_step(state, t, out),
+            None => {
+                if !self.quick(state, t, out) {
+                    self.run_step(state, t, out);
+                }
+            }
         }
     }
 
@@ -1086,6 +1100,7 @@ pub(crate) mod tests {
 
 mod footprint;
 mod kind;
+mod quick;
 mod shortcut;
 mod sync;
 mod waits;

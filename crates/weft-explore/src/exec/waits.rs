@@ -81,7 +81,7 @@ impl Exec<'_> {
     /// The object `r` names, `None` when its index does not evaluate or is
     /// out of bounds (the full run reports that).
     #[inline(always)]
-    fn object(&self, state: &[Value], pc_slot: usize, r: &ObjRef) -> Option<usize> {
+    pub(super) fn object(&self, state: &[Value], pc_slot: usize, r: &ObjRef) -> Option<usize> {
         match r {
             ObjRef::Fixed(o) => Some(*o as usize),
             ObjRef::Group { group, idx } => {
