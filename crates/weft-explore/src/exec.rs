@@ -535,6 +535,37 @@ fn may_end(program: &Program, code: &Code) -> Vec<bool> {
     can
 }
 
+/// The lost-update bookkeeping of thread `t`'s racy read of `cell` in
+/// `st`, when the cell is tracked: `t` has read it, and nobody wrote it since.
+fn lost_update_read(layout: &Layout, st: &mut [Value], t: usize, cell: u32) {
+    if let Some(bit) = layout.tracked[cell as usize] {
+        let (r, s) = (layout.lu_read(t, bit.word), layout.lu_stale(t, bit.word));
+        st[r] |= bit.mask;
+        st[s] &= !bit.mask;
+    }
+}
+
+/// The lost-update bookkeeping of thread `t`'s write of `cell` in `st`, when
+/// the cell is tracked: the other threads' reads of it turn stale, `t`'s
+/// own is done with. Returns whether `t`'s read was stale (another thread
+/// wrote the cell since): a write computed from it loses that update.
+fn lost_update_write(layout: &Layout, st: &mut [Value], t: usize, cell: u32) -> bool {
+    let Some(bit) = layout.tracked[cell as usize] else {
+        return false;
+    };
+    let (m, w) = (bit.mask, bit.word);
+    for u in 0..layout.n_threads {
+        if u != t && st[layout.lu_read(u, w)] & m != 0 {
+            st[layout.lu_stale(u, w)] |= m;
+        }
+    }
+    let (r, s) = (layout.lu_read(t, w), layout.lu_stale(t, w));
+    let stale = st[s] & m != 0;
+    st[r] &= !m;
+    st[s] &= !m;
+    stale
+}
+
 /// Advance an odometer of choices: the last choice that has another value
 /// takes it, and the choices after it start over.
 fn next_script(script: &mut Vec<u32>, ranges: &[u32]) -> bool {
@@ -792,11 +823,8 @@ impl<'a, 'p> Run<'a, 'p> {
             if let Some(tr) = self.trace.as_mut() {
                 tr.cells.push((cell, false, span));
             }
-            if let (true, Some(bit)) = (racy, self.x.layout.tracked[cell as usize]) {
-                let l = &self.x.layout;
-                let (r, s) = (l.lu_read(self.t, bit.word), l.lu_stale(self.t, bit.word));
-                self.st[r] |= bit.mask;
-                self.st[s] &= !bit.mask;
+            if racy {
+                lost_update_read(&self.x.layout, &mut self.st, self.t, cell);
             }
         }
         self.st[cell as usize]
@@ -825,20 +853,8 @@ impl<'a, 'p> Run<'a, 'p> {
             if let Some(tr) = self.trace.as_mut() {
                 tr.cells.push((cell, true, span));
             }
-            if let Some(bit) = self.x.layout.tracked[cell as usize] {
-                let (m, w) = (bit.mask, bit.word);
-                let l = &self.x.layout;
-                for u in 0..l.n_threads {
-                    if u != self.t && self.st[l.lu_read(u, w)] & m != 0 {
-                        self.st[l.lu_stale(u, w)] |= m;
-                    }
-                }
-                let (r, s) = (l.lu_read(self.t, w), l.lu_stale(self.t, w));
-                if from_read && self.st[s] & m != 0 {
-                    self.lost_updates.push((cell, span));
-                }
-                self.st[r] &= !m;
-                self.st[s] &= !m;
+            if lost_update_write(&self.x.layout, &mut self.st, self.t, cell) && from_read {
+                self.lost_updates.push((cell, span));
             }
         }
         self.st[cell as usize] = v;

@@ -1,16 +1,18 @@
-//! A lock or unlock of a plain mutex, stepped without the interpreter.
+//! The commonest steps, stepped without the interpreter: the lock that
+//! finds its mutex free, the unlock of a held one, a read and a write of a
+//! shared or atomic cell.
 //!
-//! After waits (`waits.rs`), the commonest steps of lock-based programs are
-//! the `lock` that finds its mutex free and the `unlock` of a held one: one
-//! slot of the state changes, the thread settles at its next step, and
-//! nothing can branch, fail or touch a plain shared cell. Running them as a
-//! `Run` costs the interpreter's setup for that one store. This does the
-//! store and the settling directly, and leaves everything else (errors,
-//! waits, FIFO-fair mutexes, a thread that may finish) to the full run; the
-//! module tests check that both agree on every state of the catalogue.
+//! After waits (`waits.rs`), such steps are most of a search: one or two
+//! slots of the state change, the thread settles at its next step, and
+//! nothing can branch. Running them as a `Run` costs the interpreter's setup
+//! for that one instruction. This does them directly, and leaves everything
+//! else (errors, waits, FIFO-fair mutexes, ghost accesses, a thread that
+//! may finish) to the full run; the module tests check that both agree on
+//! every state of the catalogue.
 
-use super::{Exec, ThreadStep, Transition};
-use weft_ir::{Code, ObjRef, Op, Program, Value};
+use super::{lost_update_read, lost_update_write, Access, Exec, ThreadStep, Transition};
+use crate::eval::in_range;
+use weft_ir::{Code, ObjRef, Op, Program, SrcSpan, Value, VarKind};
 
 /// A step that may be quick, by its instruction.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,6 +21,10 @@ pub(super) enum Quick {
     Lock,
     /// `unlock` of a mutex.
     Unlock,
+    /// A read of a shared or atomic cell.
+    Read,
+    /// A write of a shared or atomic cell.
+    Write,
 }
 
 /// For each pc of `code`: whether the step there may be quick. Not where
@@ -32,6 +38,7 @@ pub(super) fn quick_steps(program: &Program, code: &Code, may_end: &[bool]) -> V
             (g.base..g.base + g.len).all(|o| !program.objects[o as usize].fair)
         }
     };
+    let step = |var: u32| program.vars[var as usize].kind != VarKind::Ghost;
     code.instrs
         .iter()
         .enumerate()
@@ -39,16 +46,26 @@ pub(super) fn quick_steps(program: &Program, code: &Code, may_end: &[bool]) -> V
             _ if may_end.get(pc + 1).copied().unwrap_or(true) => None,
             Op::Lock { obj } if plain(obj) => Some(Quick::Lock),
             Op::Unlock { .. } => Some(Quick::Unlock),
+            Op::Read { cell, .. } if step(cell.var) => Some(Quick::Read),
+            Op::Write { cell, .. } if step(cell.var) => Some(Quick::Write),
             _ => None,
         })
         .collect()
 }
 
+/// What a quick step did besides changing the state.
+#[derive(Default)]
+struct Effects {
+    access: Option<Access>,
+    lost_update: Option<(u32, SrcSpan)>,
+}
+
 impl Exec<'_> {
     /// Thread `t`'s step from `state` into `out`, when it is a quick one:
-    /// the mutex is free for a lock, held by the thread for an unlock, and
-    /// the thread cannot finish in this step. `false` (and `out` left as
-    /// it was) when the full run must tell.
+    /// the mutex is free for a lock, held by the thread for an unlock, a
+    /// read or write whose index and value evaluate, and the thread cannot
+    /// finish in this step. `false` (and `out` left as it was) when the
+    /// full run must tell.
     pub(super) fn quick(&self, state: &[Value], t: usize, out: &mut ThreadStep) -> bool {
         let pc_slot = self.layout.thread[t];
         let c = self.program.threads[t].code as usize;
@@ -59,24 +76,13 @@ impl Exec<'_> {
             return false;
         };
         let instr = &self.program.codes[c].instrs[pc];
-        let (Op::Lock { obj } | Op::Unlock { obj }) = &instr.op else {
-            return false;
-        };
-        let Some(o) = self.object(state, pc_slot, obj) else {
-            return false;
-        };
-        let off = self.layout.obj[o];
-        let me = t as Value + 1;
-        // Anything else is a wait or an error: the full run's to report.
-        let owner = match quick {
-            Quick::Lock if state[off] == 0 => me,
-            Quick::Unlock if state[off] == me => 0,
-            _ => return false,
-        };
         let mut st = out.pool.states.pop().unwrap_or_default();
         st.clear();
         st.extend_from_slice(state);
-        st[off] = owner;
+        let Some(effects) = self.quick_op(*quick, &instr.op, instr.span, state, &mut st, t) else {
+            out.pool.states.push(st);
+            return false;
+        };
         st[pc_slot] = (pc + 1) as Value;
         let progress = self.settle(&mut st, t);
         // Where local work may end the thread, the full run looks ahead
@@ -88,9 +94,15 @@ impl Exec<'_> {
         }
         let mut lost_updates = out.pool.lost.pop().unwrap_or_default();
         lost_updates.clear();
+        if let Some(lost) = effects.lost_update {
+            lost_updates.push(lost);
+        }
         out.pool.recycle(&mut out.transitions);
         out.blocked = None;
         out.accesses.clear();
+        if let Some(access) = effects.access {
+            out.accesses.push(access);
+        }
         out.transitions.push(Transition {
             branch: 0,
             state: st,
@@ -101,6 +113,76 @@ impl Exec<'_> {
         });
         true
     }
+
+    /// Instruction `op` of thread `t` on `st` (a copy of `state`), as
+    /// `Run::exec` would run it; `None` where that would not simply go on.
+    fn quick_op(
+        &self,
+        quick: Quick,
+        op: &Op,
+        span: SrcSpan,
+        state: &[Value],
+        st: &mut [Value],
+        t: usize,
+    ) -> Option<Effects> {
+        let pc_slot = self.layout.thread[t];
+        let me = t as Value + 1;
+        let mut effects = Effects::default();
+        match (quick, op) {
+            (Quick::Lock, Op::Lock { obj }) => {
+                let off = self.layout.obj[self.object(state, pc_slot, obj)?];
+                // Held by us (an error) or by another (a wait).
+                (state[off] == 0).then_some(())?;
+                st[off] = me;
+            }
+            (Quick::Unlock, Op::Unlock { obj }) => {
+                let off = self.layout.obj[self.object(state, pc_slot, obj)?];
+                (state[off] == me).then_some(())?;
+                st[off] = 0;
+            }
+            (Quick::Read, Op::Read { dst, cell, racy }) => {
+                let c = self.env(state, pc_slot).cell(cell, span).ok()?;
+                if self.var_of_cell(c).kind == VarKind::Shared && *racy {
+                    effects.access = Some(Access {
+                        cell: c,
+                        write: false,
+                        grouped: false,
+                        span,
+                    });
+                    lost_update_read(&self.layout, st, t, c);
+                }
+                st[pc_slot + 1 + *dst as usize] = st[c as usize];
+            }
+            (
+                Quick::Write,
+                Op::Write {
+                    cell,
+                    value,
+                    from_read,
+                },
+            ) => {
+                let env = self.env(state, pc_slot);
+                let c = env.cell(cell, span).ok()?;
+                let v = env.eval(value).ok()?;
+                let var = self.var_of_cell(c);
+                in_range(v, var.range).then_some(())?;
+                if var.kind == VarKind::Shared {
+                    effects.access = Some(Access {
+                        cell: c,
+                        write: true,
+                        grouped: false,
+                        span,
+                    });
+                    if lost_update_write(&self.layout, st, t, c) && *from_read {
+                        effects.lost_update = Some((c, span));
+                    }
+                }
+                st[c as usize] = v;
+            }
+            _ => return None,
+        }
+        Some(effects)
+    }
 }
 
 #[cfg(test)]
@@ -110,7 +192,7 @@ mod tests {
 
     /// On every reachable state of every catalogue program (up to a cap),
     /// every thread: when the quick step answers, the full run gives the
-    /// same transitions, no wait and no access.
+    /// same transitions and accesses, and no wait.
     #[test]
     fn quick_steps_agree_with_the_full_run_on_the_catalogue() {
         let mut answered = 0usize;
@@ -130,7 +212,7 @@ mod tests {
                         "{name}: thread {t} at {state:?}"
                     );
                     assert_eq!(full.blocked, None, "{name}: thread {t}");
-                    assert!(full.accesses.is_empty(), "{name}: thread {t}");
+                    assert_eq!(full.accesses, quick.accesses, "{name}: thread {t}");
                 }
             }
         });

@@ -95,7 +95,7 @@ impl Exec<'_> {
     }
 
     /// What the expressions of the thread whose pc is at `pc_slot` see.
-    fn env<'a>(&'a self, state: &'a [Value], pc_slot: usize) -> Env<'a> {
+    pub(super) fn env<'a>(&'a self, state: &'a [Value], pc_slot: usize) -> Env<'a> {
         Env {
             program: self.program,
             layout: &self.layout,
