@@ -58,8 +58,8 @@ impl Env<'_> {
                 }
             }
             Expr::Binary(op, a, b, span) => {
-                let a = self.eval(a)?;
-                let b = self.eval(b)?;
+                let a = self.operand(a)?;
+                let b = self.operand(b)?;
                 binary(*op, a, b, *span)
             }
             Expr::At { thread, label } => {
@@ -70,6 +70,17 @@ impl Env<'_> {
                 let t = self.thread(thread)?;
                 Ok((self.state[self.layout.thread[t]] == FINISHED) as Value)
             }
+        }
+    }
+
+    /// [`Env::eval`] of an operand, without a call for a constant or a
+    /// local (nearly every operand is one).
+    #[inline]
+    pub(crate) fn operand(&self, e: &Expr) -> EvalResult<Value> {
+        match e {
+            Expr::Const(v) => Ok(*v),
+            Expr::Local(i) => Ok(self.locals[*i as usize]),
+            _ => self.eval(e),
         }
     }
 
@@ -120,7 +131,7 @@ impl Env<'_> {
         match &c.idx {
             None => Ok(var.base),
             Some(e) => {
-                let i = self.eval(e)?;
+                let i = self.operand(e)?;
                 if i < 0 || i >= var.len as Value {
                     return rt_err(
                         span,
@@ -274,6 +285,14 @@ pub fn local_index(i: Value, len: u32, span: SrcSpan) -> EvalResult<usize> {
         );
     }
     Ok(i as usize)
+}
+
+/// Is `v` inside a declared half-open range (or is there none)?
+pub fn in_range(v: Value, range: Option<(Value, Value)>) -> bool {
+    match range {
+        Some((lo, hi)) => lo <= v && v < hi,
+        None => true,
+    }
 }
 
 /// Check a value against a declared half-open range.

@@ -8,10 +8,13 @@
 //! one run with a different script of choices.
 
 use crate::eval::{
-    binary, check_range, constant, local_index, rt_err, Env, EvalResult, RuntimeError,
+    binary, check_range, constant, in_range, local_index, rt_err, Env, EvalResult, RuntimeError,
 };
 use crate::layout::{thread_bit, Layout, FINISHED};
-use weft_ir::{BinOp, CellRef, Code, Instr, ObjRef, Op, Program, Rmw, SrcSpan, Value, VarKind};
+use kind::{kinds, Kind};
+use weft_ir::{
+    BinOp, CellRef, Code, Instr, ObjRef, Op, Program, Rmw, SrcSpan, Value, Var, VarKind,
+};
 
 /// Most local instructions one step may run: a loop with no step in it
 /// would otherwise never end.
@@ -106,31 +109,40 @@ pub struct ThreadStep {
 struct Pool {
     states: Vec<Vec<Value>>,
     lost: Vec<Vec<(u32, SrcSpan)>>,
+    /// Scratch of `Run::tail`'s look-ahead.
     saved: Vec<Value>,
+    /// The number of values of each choice the last run met.
     ranges: Vec<u32>,
     script: Vec<u32>,
-    accesses: Vec<Access>,
 }
 
 impl Pool {
     /// Take back the buffers of the transitions of an earlier step.
+    #[inline(always)]
     fn recycle(&mut self, transitions: &mut Vec<Transition>) {
-        // Most steps wait and leave nothing (a drain costs even then).
-        if transitions.is_empty() {
-            return;
+        // Most steps wait and leave nothing: only a call's worth of checks.
+        if !transitions.is_empty() {
+            self.take_back(transitions);
         }
-        for tr in transitions.drain(..) {
+    }
+
+    #[inline(never)]
+    fn take_back(&mut self, transitions: &mut Vec<Transition>) {
+        while let Some(tr) = transitions.pop() {
             self.states.push(tr.state);
             self.lost.push(tr.lost_updates);
         }
     }
 
+    /// A run of thread `t`'s step from `state` along `script`, with the
+    /// pool's buffers; its plain shared accesses go to `accesses`.
     fn run<'a, 'p>(
-        &mut self,
+        &'a mut self,
         x: &'a Exec<'p>,
         state: &[Value],
         t: usize,
         script: &'a [u32],
+        accesses: &'a mut Vec<Access>,
         trace: bool,
     ) -> Run<'a, 'p> {
         let mut st = self.states.pop().unwrap_or_default();
@@ -138,20 +150,18 @@ impl Pool {
         st.extend_from_slice(state);
         let mut lost = self.lost.pop().unwrap_or_default();
         lost.clear();
-        let mut ranges = std::mem::take(&mut self.ranges);
-        ranges.clear();
-        let mut accesses = std::mem::take(&mut self.accesses);
-        accesses.clear();
-        let code = &x.program.codes[x.program.threads[t].code as usize];
+        self.ranges.clear();
+        let c = x.program.threads[t].code as usize;
         Run {
             x,
-            code,
+            code: &x.program.codes[c],
+            kinds: &x.kinds[c],
+            may_end: &x.may_end[c],
             st,
-            saved: std::mem::take(&mut self.saved),
+            pool: self,
             t,
             pc_slot: x.layout.thread[t],
             script,
-            ranges,
             accesses,
             lost_updates: lost,
             progress: false,
@@ -160,20 +170,6 @@ impl Pool {
             span: None,
             trace: trace.then(Trace::default),
         }
-    }
-
-    /// Take back what a run still holds (its state, unless a transition
-    /// took it).
-    fn finish(&mut self, run: Run) {
-        if run.st.capacity() > 0 {
-            self.states.push(run.st);
-        }
-        if run.lost_updates.capacity() > 0 {
-            self.lost.push(run.lost_updates);
-        }
-        self.saved = run.saved;
-        self.ranges = run.ranges;
-        self.accesses = run.accesses;
     }
 }
 
@@ -207,6 +203,14 @@ pub struct Exec<'p> {
     /// Per code and pc: settling from there, worked out beforehand
     /// (`shortcut.rs`).
     shortcuts: Vec<Vec<Option<shortcut::Shortcut>>>,
+    /// Per code and pc: how the instruction there runs (`kind.rs`).
+    kinds: Vec<Vec<Kind>>,
+    /// Per code and pc: whether the step there may be stepped without
+    /// the interpreter (`quick.rs`).
+    quick: Vec<Vec<Option<quick::Quick>>>,
+    /// Per cell: the index of its variable (`Program::var_of_cell` without
+    /// the search).
+    cell_vars: Vec<u32>,
 }
 
 impl<'p> Exec<'p> {
@@ -224,10 +228,21 @@ impl<'p> Exec<'p> {
             watch_labels: program.names_positions(),
             settles,
             shortcuts: Vec::new(),
+            kinds: program.codes.iter().map(|c| kinds(program, c)).collect(),
+            quick: Vec::new(),
+            cell_vars: (0..program.n_cells)
+                .map(|c| program.vars.partition_point(|v| v.base + v.len <= c) as u32)
+                .collect(),
         };
         if settles {
             exec.shortcuts = program.codes.iter().map(|c| exec.shortcuts(c)).collect();
         }
+        exec.quick = program
+            .codes
+            .iter()
+            .zip(&exec.may_end)
+            .map(|(c, may_end)| quick::quick_steps(program, c, may_end))
+            .collect();
         exec
     }
 
@@ -239,6 +254,14 @@ impl<'p> Exec<'p> {
             self.settle(&mut state, t);
         }
         state
+    }
+
+    /// The variable of a cell (as `Program::var_of_cell`, from a table).
+    fn var_of_cell(&self, cell: u32) -> &'p Var {
+        match self.cell_vars.get(cell as usize) {
+            Some(&v) => &self.program.vars[v as usize],
+            None => self.program.var_of_cell(cell),
+        }
     }
 
     pub fn finished(&self, state: &[Value], t: usize) -> bool {
@@ -268,13 +291,22 @@ impl<'p> Exec<'p> {
         let pc_slot = self.layout.thread[t];
         let c = self.program.threads[t].code as usize;
         let code = &self.program.codes[c];
+        let (kinds, shortcuts) = (&self.kinds[c], self.shortcuts.get(c));
         let end = code.instrs.len();
         let mut progress = false;
         for _ in 0..LOCAL_BUDGET.min(1 << 12) {
             let Ok(pc) = usize::try_from(state[pc_slot]) else {
                 break;
             };
-            if let Some(Some(sc)) = self.shortcuts.get(c).and_then(|s| s.get(pc)) {
+            // Only local work and `progress;` settle (`local_effect` says
+            // `None` for anything else), and only they have shortcuts: most
+            // settling ends here, at once, at a step.
+            let (Some(instr), Some(Kind::Local | Kind::Progress)) =
+                (code.instrs.get(pc), kinds.get(pc))
+            else {
+                break;
+            };
+            if let Some(Some(sc)) = shortcuts.and_then(|s| s.get(pc)) {
                 for &(from, to) in &sc.clears {
                     state[pc_slot + 1 + from as usize..pc_slot + 1 + to as usize].fill(0);
                 }
@@ -282,9 +314,6 @@ impl<'p> Exec<'p> {
                 state[pc_slot] = Value::from(sc.to);
                 continue;
             }
-            let Some(instr) = code.instrs.get(pc) else {
-                break;
-            };
             if !self.settles && !matches!(instr.op, Op::Clear { .. } | Op::Jump(_)) {
                 break;
             }
@@ -334,6 +363,12 @@ impl<'p> Exec<'p> {
 
     /// Every branch of thread `t`'s next step from `state`.
     pub fn step(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
+        if self.finished(state, t) {
+            out.pool.recycle(&mut out.transitions);
+            out.blocked = None;
+            out.accesses.clear();
+            return;
+        }
         // The commonest step of all: one that waits (a lock that is held, a
         // permit that is not there), seen without running anything.
         match self.waits(state, t) {
@@ -342,11 +377,18 @@ impl<'p> Exec<'p> {
                 out.accesses.clear();
                 out.blocked = Some(waits);
             }
-            None => self.run_step(state, t, out),
+            None => {
+                if !self.quick(state, t, out) {
+                    self.run_step(state, t, out);
+                }
+            }
         }
     }
 
-    /// [`Exec::step`] by running every branch, waits included.
+    /// [`Exec::step`] by running every branch, waits included. Kept out of
+    /// line: `step`'s commonest answers (a finished thread, a wait) then
+    /// need no room for a run.
+    #[inline(never)]
     fn run_step(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
         out.pool.recycle(&mut out.transitions);
         out.blocked = None;
@@ -358,24 +400,21 @@ impl<'p> Exec<'p> {
         script.clear();
         let mut branch = 0;
         loop {
-            let mut run = out.pool.run(self, state, t, &script, false);
-            let result = run.run();
-            out.accesses.extend_from_slice(&run.accesses);
-            match result {
+            let mut run = out
+                .pool
+                .run(self, state, t, &script, &mut out.accesses, false);
+            match run.run() {
                 Ok(()) => out.transitions.push(run.transition(branch, None)),
                 Err(Stop::Event(e)) => out.transitions.push(run.transition(branch, Some(e))),
                 Err(Stop::Blocked(span, reason)) => {
+                    run.give_back();
                     if out.blocked.is_none() {
                         out.blocked = Some((span, reason));
                     }
                 }
             }
             branch += 1;
-            let ranges = std::mem::take(&mut run.ranges);
-            out.pool.finish(run);
-            let more = next_script(&mut script, &ranges);
-            out.pool.ranges = ranges;
-            if !more {
+            if !next_script(&mut script, &out.pool.ranges) {
                 break;
             }
         }
@@ -387,7 +426,8 @@ impl<'p> Exec<'p> {
         let mut script: Vec<u32> = Vec::new();
         let mut b = 0;
         loop {
-            let mut run = Pool::default().run(self, state, t, &script, true);
+            let (mut pool, mut accesses) = (Pool::default(), Vec::new());
+            let mut run = pool.run(self, state, t, &script, &mut accesses, true);
             let result = run.run();
             if b == branch {
                 let trace = run.trace.take().unwrap_or_default();
@@ -398,8 +438,7 @@ impl<'p> Exec<'p> {
                 };
             }
             b += 1;
-            let ranges = std::mem::take(&mut run.ranges);
-            if !next_script(&mut script, &ranges) {
+            if !next_script(&mut script, &pool.ranges) {
                 return None;
             }
         }
@@ -419,6 +458,7 @@ enum Local {
 
 /// The effect of `op` at `pc` when it is a pure local instruction (None for
 /// any other), or the runtime error it stops with.
+#[inline]
 fn local_effect(env: &Env, op: &Op, span: SrcSpan, pc: usize) -> EvalResult<Option<Local>> {
     let next = pc + 1;
     Ok(Some(match op {
@@ -495,6 +535,32 @@ fn may_end(program: &Program, code: &Code) -> Vec<bool> {
     can
 }
 
+/// The lost-update bookkeeping of thread `t`'s racy read of `cell` in
+/// `st`, when the cell is tracked: `t` has read it, and nobody wrote it since.
+fn lost_update_read(layout: &Layout, st: &mut [Value], t: usize, cell: u32) {
+    if let Some(readers) = layout.tracked[cell as usize] {
+        let me = thread_bit(t);
+        st[readers] |= me;
+        st[readers + 1] &= !me;
+    }
+}
+
+/// The lost-update bookkeeping of thread `t`'s write of `cell` in `st`, when
+/// the cell is tracked: the other threads' reads of it turn stale, `t`'s
+/// own is done with. Returns whether `t`'s read was stale (another thread
+/// wrote the cell since): a write computed from it loses that update.
+fn lost_update_write(layout: &Layout, st: &mut [Value], t: usize, cell: u32) -> bool {
+    let Some(readers) = layout.tracked[cell as usize] else {
+        return false;
+    };
+    let (me, stale) = (thread_bit(t), readers + 1);
+    st[stale] |= st[readers] & !me;
+    let lost = st[stale] & me != 0;
+    st[readers] &= !me;
+    st[stale] &= !me;
+    lost
+}
+
 /// Advance an odometer of choices: the last choice that has another value
 /// takes it, and the choices after it start over.
 fn next_script(script: &mut Vec<u32>, ranges: &[u32]) -> bool {
@@ -529,16 +595,20 @@ type StepResult<T> = Result<T, Stop>;
 struct Run<'a, 'p> {
     x: &'a Exec<'p>,
     code: &'p Code,
+    /// The kind of each instruction of `code`.
+    kinds: &'a [Kind],
+    /// Per pc of `code`: whether local work may end the thread from there.
+    may_end: &'a [bool],
     st: Vec<Value>,
-    /// Scratch for `tail`'s look-ahead.
-    saved: Vec<Value>,
+    /// The step's buffers: the look-ahead's scratch, the choices' ranges,
+    /// spare states.
+    pool: &'a mut Pool,
     t: usize,
     /// Offset of the program counter; locals follow.
     pc_slot: usize,
     script: &'a [u32],
-    /// The number of values of each choice met so far.
-    ranges: Vec<u32>,
-    accesses: Vec<Access>,
+    /// Plain shared accesses, of this run and of the step's earlier runs.
+    accesses: &'a mut Vec<Access>,
     lost_updates: Vec<(u32, SrcSpan)>,
     progress: bool,
     /// Nesting depth of `AtomicBegin` groups.
@@ -549,6 +619,12 @@ struct Run<'a, 'p> {
 }
 
 impl<'a, 'p> Run<'a, 'p> {
+    /// A run that ends nowhere (it waits) gives its buffers back.
+    fn give_back(&mut self) {
+        self.pool.states.push(std::mem::take(&mut self.st));
+        self.pool.lost.push(std::mem::take(&mut self.lost_updates));
+    }
+
     fn transition(&mut self, branch: u32, event: Option<Event>) -> Transition {
         Transition {
             branch,
@@ -577,21 +653,15 @@ impl<'a, 'p> Run<'a, 'p> {
         }
     }
 
-    /// Is this instruction a step (ghost reads and writes are not)?
-    fn is_visible(&self, op: &Op) -> bool {
-        is_visible(self.x.program, op)
-    }
-
     fn run(&mut self) -> StepResult<()> {
         let mut budget = LOCAL_BUDGET;
         loop {
             let pc = self.pc();
-            if pc >= self.code.instrs.len() {
+            let Some(instr) = self.code.instrs.get(pc) else {
                 self.finish();
                 return Ok(());
-            }
-            let instr = &self.code.instrs[pc];
-            let visible = self.is_visible(&instr.op);
+            };
+            let visible = self.kinds[pc] == Kind::Step;
             if visible && self.visible && self.depth == 0 {
                 return Ok(());
             }
@@ -623,12 +693,11 @@ impl<'a, 'p> Run<'a, 'p> {
         // Settling first runs what the look-ahead would run first anyway;
         // a thread that settles at a step (nearly always) needs no more.
         self.rest();
-        let code = self.x.program.threads[self.t].code as usize;
-        if !self.x.may_end[code].get(self.pc()).copied().unwrap_or(true) {
+        if !self.may_end.get(self.pc()).copied().unwrap_or(true) {
             return;
         }
         let saved_pc = self.pc();
-        let mut saved = std::mem::take(&mut self.saved);
+        let mut saved = std::mem::take(&mut self.pool.saved);
         saved.clear();
         saved.extend_from_slice(&self.st);
         let saved_progress = self.progress;
@@ -636,11 +705,10 @@ impl<'a, 'p> Run<'a, 'p> {
         let mut budget = LOCAL_BUDGET;
         let finished = loop {
             let pc = self.pc();
-            if pc >= self.code.instrs.len() {
+            let Some(instr) = self.code.instrs.get(pc) else {
                 break true;
-            }
-            let instr = &self.code.instrs[pc];
-            if budget == 0 || self.is_visible(&instr.op) || matches!(instr.op, Op::Choose { .. }) {
+            };
+            if budget == 0 || matches!(self.kinds[pc], Kind::Step | Kind::Choose) {
                 break false;
             }
             budget -= 1;
@@ -649,12 +717,12 @@ impl<'a, 'p> Run<'a, 'p> {
             }
         };
         if finished {
-            self.saved = saved;
+            self.pool.saved = saved;
             self.finish();
             return;
         }
         std::mem::swap(&mut self.st, &mut saved);
-        self.saved = saved;
+        self.pool.saved = saved;
         self.progress = saved_progress;
         if let (Some(n), Some(tr)) = (notes, self.trace.as_mut()) {
             tr.notes.truncate(n);
@@ -708,8 +776,8 @@ impl<'a, 'p> Run<'a, 'p> {
 
     /// Pick one of `n` values along the script (n >= 1).
     fn choose(&mut self, n: u32) -> u32 {
-        let i = self.ranges.len();
-        self.ranges.push(n);
+        let i = self.pool.ranges.len();
+        self.pool.ranges.push(n);
         self.script.get(i).copied().unwrap_or(0)
     }
 
@@ -722,7 +790,7 @@ impl<'a, 'p> Run<'a, 'p> {
             ObjRef::Fixed(i) => Ok(*i as usize),
             ObjRef::Group { group, idx } => {
                 let g = &self.x.program.object_groups[*group as usize];
-                let i = self.eval(idx)?;
+                let i = self.env().operand(idx)?;
                 if i < 0 || i >= g.len as Value {
                     return rt_err(
                         span,
@@ -738,8 +806,7 @@ impl<'a, 'p> Run<'a, 'p> {
     }
 
     fn read_cell(&mut self, cell: u32, racy: bool, span: SrcSpan) -> Value {
-        let p = self.x.program;
-        let kind = p.var_of_cell(cell).kind;
+        let kind = self.x.var_of_cell(cell).kind;
         if kind == VarKind::Shared {
             if racy {
                 self.accesses.push(Access {
@@ -752,10 +819,8 @@ impl<'a, 'p> Run<'a, 'p> {
             if let Some(tr) = self.trace.as_mut() {
                 tr.cells.push((cell, false, span));
             }
-            if let (true, Some(readers)) = (racy, self.x.layout.tracked[cell as usize]) {
-                let me = thread_bit(self.t);
-                self.st[readers] |= me;
-                self.st[readers + 1] &= !me;
+            if racy {
+                lost_update_read(&self.x.layout, &mut self.st, self.t, cell);
             }
         }
         self.st[cell as usize]
@@ -769,8 +834,11 @@ impl<'a, 'p> Run<'a, 'p> {
         span: SrcSpan,
     ) -> EvalResult<()> {
         let p = self.x.program;
-        let var = p.var_of_cell(cell);
-        check_range(v, var.range, &p.cell_name(cell), span)?;
+        let var = self.x.var_of_cell(cell);
+        // The name is for the error alone: spelling it costs an allocation.
+        if !in_range(v, var.range) {
+            check_range(v, var.range, &p.cell_name(cell), span)?;
+        }
         if var.kind == VarKind::Shared {
             self.accesses.push(Access {
                 cell,
@@ -781,17 +849,8 @@ impl<'a, 'p> Run<'a, 'p> {
             if let Some(tr) = self.trace.as_mut() {
                 tr.cells.push((cell, true, span));
             }
-            if let Some(readers) = self.x.layout.tracked[cell as usize] {
-                // Every other reader's read is stale now; ours was if
-                // someone wrote since we read.
-                let me = thread_bit(self.t);
-                let stale = readers + 1;
-                self.st[stale] |= self.st[readers] & !me;
-                if from_read && self.st[stale] & me != 0 {
-                    self.lost_updates.push((cell, span));
-                }
-                self.st[readers] &= !me;
-                self.st[stale] &= !me;
+            if lost_update_write(&self.x.layout, &mut self.st, self.t, cell) && from_read {
+                self.lost_updates.push((cell, span));
             }
         }
         self.st[cell as usize] = v;
@@ -836,7 +895,9 @@ impl<'a, 'p> Run<'a, 'p> {
         let span = instr.span;
         let pc = self.pc();
         let mut next = pc + 1;
-        if let Some(effect) = local_effect(&self.env(), &instr.op, span, pc)? {
+        if self.kinds[pc] != Kind::Local {
+            // Not local work: `local_effect` would say `None`.
+        } else if let Some(effect) = local_effect(&self.env(), &instr.op, span, pc)? {
             match effect {
                 Local::Write(dst, v, n) => {
                     let slot = self.local(dst);
@@ -871,7 +932,7 @@ impl<'a, 'p> Run<'a, 'p> {
                         ),
                     ));
                 }
-                if self.ranges.len() >= MAX_STEP_CHOICES {
+                if self.pool.ranges.len() >= MAX_STEP_CHOICES {
                     return Err(sync::runtime(
                         span,
                         format!(
@@ -1035,9 +1096,23 @@ pub(crate) mod tests {
             f(&name, &exec, &states);
         }
     }
+
+    /// The per-cell variable table names the variable the program's own
+    /// search finds, for every cell of every catalogue program.
+    #[test]
+    fn cell_vars_agree_with_the_program() {
+        catalogue_states(true, |name, exec, _| {
+            for cell in 0..exec.program.n_cells {
+                let (fast, slow) = (exec.var_of_cell(cell), exec.program.var_of_cell(cell));
+                assert!(std::ptr::eq(fast, slow), "{name}: cell {cell}");
+            }
+        });
+    }
 }
 
 mod footprint;
+mod kind;
+mod quick;
 mod shortcut;
 mod sync;
 mod waits;

@@ -12,7 +12,7 @@
 
 use super::{BlockReason, Exec};
 use crate::eval::Env;
-use weft_ir::{ObjRef, Op, SrcSpan, Value};
+use weft_ir::{ObjRef, Op, SrcSpan, ThreadRef, Value};
 
 impl Exec<'_> {
     /// Where and why thread `t`'s next step waits in `state`, when it is
@@ -21,30 +21,19 @@ impl Exec<'_> {
         let pc_slot = self.layout.thread[t];
         let code = &self.program.codes[self.program.threads[t].code as usize];
         let instr = code.instrs.get(usize::try_from(state[pc_slot]).ok()?)?;
-        let env = Env {
-            program: self.program,
-            layout: &self.layout,
-            state,
-            locals: &state[pc_slot + 1..],
-        };
         let me = t as Value + 1;
-        // An object's index, when it evaluates and the object is plain.
-        let plain = |r: &ObjRef| -> Option<(usize, usize)> {
-            let o = self.object(&env, r)?;
-            (!self.program.objects[o].fair).then(|| (o, self.layout.obj[o]))
-        };
         let reason = match &instr.op {
             Op::Lock { obj } => {
-                let (o, off) = plain(obj)?;
+                let (o, off) = self.plain(state, pc_slot, obj)?;
                 let holder = state[off];
                 (holder != 0 && holder != me).then_some(BlockReason::Mutex(o))
             }
             Op::Acquire { obj } => {
-                let (o, off) = plain(obj)?;
+                let (o, off) = self.plain(state, pc_slot, obj)?;
                 (state[off] == 0).then_some(BlockReason::Semaphore(o))
             }
             Op::ReadLock { obj } | Op::WriteLock { obj } => {
-                let (o, off) = plain(obj)?;
+                let (o, off) = self.plain(state, pc_slot, obj)?;
                 let (writer, readers) = (state[off], state[off + 1]);
                 let write = matches!(instr.op, Op::WriteLock { .. });
                 let mine = writer == me || readers & (1 << t) != 0;
@@ -56,21 +45,24 @@ impl Exec<'_> {
                 }
             }
             Op::Join { thread } => {
-                let u = env.thread(thread).ok()?;
+                let u = match thread {
+                    ThreadRef::Fixed(u) => *u as usize,
+                    r => self.env(state, pc_slot).thread(r).ok()?,
+                };
                 (!self.finished(state, u)).then_some(BlockReason::Join(u))
             }
             Op::Recv { ch, .. } | Op::RecvOrEnd { ch, .. } => {
-                let c = self.object(&env, ch)?;
+                let c = self.object(state, pc_slot, ch)?;
                 let off = self.layout.obj[c];
                 let (len, closed) = (state[off], state[off + 1]);
                 (len == 0 && closed == 0).then_some(BlockReason::ChannelEmpty(c))
             }
             Op::WgWait { obj } => {
-                let w = self.object(&env, obj)?;
+                let w = self.object(state, pc_slot, obj)?;
                 (state[self.layout.obj[w]] != 0).then_some(BlockReason::WaitGroup(w))
             }
             Op::BarrierLeave { obj } => {
-                let b = self.object(&env, obj)?;
+                let b = self.object(state, pc_slot, obj)?;
                 (state[self.layout.obj[b]] & (1 << t) != 0).then_some(BlockReason::Barrier(b))
             }
             _ => None,
@@ -78,18 +70,37 @@ impl Exec<'_> {
         Some((instr.span, reason))
     }
 
+    /// The object `r` names and its offset, when its index evaluates and
+    /// the object is plain (not FIFO-fair).
+    #[inline(always)]
+    fn plain(&self, state: &[Value], pc_slot: usize, r: &ObjRef) -> Option<(usize, usize)> {
+        let o = self.object(state, pc_slot, r)?;
+        (!self.program.objects[o].fair).then(|| (o, self.layout.obj[o]))
+    }
+
     /// The object `r` names, `None` when its index does not evaluate or is
     /// out of bounds (the full run reports that).
-    fn object(&self, env: &Env, r: &ObjRef) -> Option<usize> {
+    #[inline(always)]
+    pub(super) fn object(&self, state: &[Value], pc_slot: usize, r: &ObjRef) -> Option<usize> {
         match r {
             ObjRef::Fixed(o) => Some(*o as usize),
             ObjRef::Group { group, idx } => {
                 let g = &self.program.object_groups[*group as usize];
-                let i = env.eval(idx).ok()?;
+                let i = self.env(state, pc_slot).operand(idx).ok()?;
                 (0..g.len as Value)
                     .contains(&i)
                     .then(|| (g.base + i as u32) as usize)
             }
+        }
+    }
+
+    /// What the expressions of the thread whose pc is at `pc_slot` see.
+    pub(super) fn env<'a>(&'a self, state: &'a [Value], pc_slot: usize) -> Env<'a> {
+        Env {
+            program: self.program,
+            layout: &self.layout,
+            state,
+            locals: &state[pc_slot + 1..],
         }
     }
 }

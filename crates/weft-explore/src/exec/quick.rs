@@ -1,0 +1,221 @@
+//! The commonest steps, stepped without the interpreter: the lock that
+//! finds its mutex free, the unlock of a held one, a read and a write of a
+//! shared or atomic cell.
+//!
+//! After waits (`waits.rs`), such steps are most of a search: one or two
+//! slots of the state change, the thread settles at its next step, and
+//! nothing can branch. Running them as a `Run` costs the interpreter's setup
+//! for that one instruction. This does them directly, and leaves everything
+//! else (errors, waits, FIFO-fair mutexes, ghost accesses, a thread that
+//! may finish) to the full run; the module tests check that both agree on
+//! every state of the catalogue.
+
+use super::{lost_update_read, lost_update_write, Access, Exec, ThreadStep, Transition};
+use crate::eval::in_range;
+use weft_ir::{Code, ObjRef, Op, Program, SrcSpan, Value, VarKind};
+
+/// A step that may be quick, by its instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Quick {
+    /// `lock` of a mutex that is never FIFO-fair.
+    Lock,
+    /// `unlock` of a mutex.
+    Unlock,
+    /// A read of a shared or atomic cell.
+    Read,
+    /// A write of a shared or atomic cell.
+    Write,
+}
+
+/// For each pc of `code`: whether the step there may be quick. Not where
+/// local work after it may end the thread (`may_end`, per pc of `code`):
+/// the full run looks ahead there, and trying first would settle twice.
+pub(super) fn quick_steps(program: &Program, code: &Code, may_end: &[bool]) -> Vec<Option<Quick>> {
+    let plain = |r: &ObjRef| match r {
+        ObjRef::Fixed(o) => !program.objects[*o as usize].fair,
+        ObjRef::Group { group, .. } => {
+            let g = &program.object_groups[*group as usize];
+            (g.base..g.base + g.len).all(|o| !program.objects[o as usize].fair)
+        }
+    };
+    let step = |var: u32| program.vars[var as usize].kind != VarKind::Ghost;
+    code.instrs
+        .iter()
+        .enumerate()
+        .map(|(pc, i)| match &i.op {
+            _ if may_end.get(pc + 1).copied().unwrap_or(true) => None,
+            Op::Lock { obj } if plain(obj) => Some(Quick::Lock),
+            Op::Unlock { .. } => Some(Quick::Unlock),
+            Op::Read { cell, .. } if step(cell.var) => Some(Quick::Read),
+            Op::Write { cell, .. } if step(cell.var) => Some(Quick::Write),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What a quick step did besides changing the state.
+#[derive(Default)]
+struct Effects {
+    access: Option<Access>,
+    lost_update: Option<(u32, SrcSpan)>,
+}
+
+impl Exec<'_> {
+    /// Thread `t`'s step from `state` into `out`, when it is a quick one:
+    /// the mutex is free for a lock, held by the thread for an unlock, a
+    /// read or write whose index and value evaluate, and the thread cannot
+    /// finish in this step. `false` (and `out` left as it was) when the
+    /// full run must tell.
+    pub(super) fn quick(&self, state: &[Value], t: usize, out: &mut ThreadStep) -> bool {
+        let pc_slot = self.layout.thread[t];
+        let c = self.program.threads[t].code as usize;
+        let Ok(pc) = usize::try_from(state[pc_slot]) else {
+            return false;
+        };
+        let Some(Some(quick)) = self.quick[c].get(pc) else {
+            return false;
+        };
+        let instr = &self.program.codes[c].instrs[pc];
+        let mut st = out.pool.states.pop().unwrap_or_default();
+        st.clear();
+        st.extend_from_slice(state);
+        let Some(effects) = self.quick_op(*quick, &instr.op, instr.span, state, &mut st, t) else {
+            out.pool.states.push(st);
+            return false;
+        };
+        st[pc_slot] = (pc + 1) as Value;
+        let progress = self.settle(&mut st, t);
+        // Where local work may end the thread, the full run looks ahead
+        // (`quick_steps` leaves out the steps that may come here).
+        let rests = usize::try_from(st[pc_slot]).unwrap_or(usize::MAX);
+        if self.may_end[c].get(rests).copied().unwrap_or(true) {
+            out.pool.states.push(st);
+            return false;
+        }
+        let mut lost_updates = out.pool.lost.pop().unwrap_or_default();
+        lost_updates.clear();
+        if let Some(lost) = effects.lost_update {
+            lost_updates.push(lost);
+        }
+        out.pool.recycle(&mut out.transitions);
+        out.blocked = None;
+        out.accesses.clear();
+        if let Some(access) = effects.access {
+            out.accesses.push(access);
+        }
+        out.transitions.push(Transition {
+            branch: 0,
+            state: st,
+            event: None,
+            progress,
+            lost_updates,
+            span: instr.span,
+        });
+        true
+    }
+
+    /// Instruction `op` of thread `t` on `st` (a copy of `state`), as
+    /// `Run::exec` would run it; `None` where that would not simply go on.
+    fn quick_op(
+        &self,
+        quick: Quick,
+        op: &Op,
+        span: SrcSpan,
+        state: &[Value],
+        st: &mut [Value],
+        t: usize,
+    ) -> Option<Effects> {
+        let pc_slot = self.layout.thread[t];
+        let me = t as Value + 1;
+        let mut effects = Effects::default();
+        match (quick, op) {
+            (Quick::Lock, Op::Lock { obj }) => {
+                let off = self.layout.obj[self.object(state, pc_slot, obj)?];
+                // Held by us (an error) or by another (a wait).
+                (state[off] == 0).then_some(())?;
+                st[off] = me;
+            }
+            (Quick::Unlock, Op::Unlock { obj }) => {
+                let off = self.layout.obj[self.object(state, pc_slot, obj)?];
+                (state[off] == me).then_some(())?;
+                st[off] = 0;
+            }
+            (Quick::Read, Op::Read { dst, cell, racy }) => {
+                let c = self.env(state, pc_slot).cell(cell, span).ok()?;
+                if self.var_of_cell(c).kind == VarKind::Shared && *racy {
+                    effects.access = Some(Access {
+                        cell: c,
+                        write: false,
+                        grouped: false,
+                        span,
+                    });
+                    lost_update_read(&self.layout, st, t, c);
+                }
+                st[pc_slot + 1 + *dst as usize] = st[c as usize];
+            }
+            (
+                Quick::Write,
+                Op::Write {
+                    cell,
+                    value,
+                    from_read,
+                },
+            ) => {
+                let env = self.env(state, pc_slot);
+                let c = env.cell(cell, span).ok()?;
+                let v = env.eval(value).ok()?;
+                let var = self.var_of_cell(c);
+                in_range(v, var.range).then_some(())?;
+                if var.kind == VarKind::Shared {
+                    effects.access = Some(Access {
+                        cell: c,
+                        write: true,
+                        grouped: false,
+                        span,
+                    });
+                    if lost_update_write(&self.layout, st, t, c) && *from_read {
+                        effects.lost_update = Some((c, span));
+                    }
+                }
+                st[c as usize] = v;
+            }
+            _ => return None,
+        }
+        Some(effects)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::exec::tests::catalogue_states;
+    use crate::exec::ThreadStep;
+
+    /// On every reachable state of every catalogue program (up to a cap),
+    /// every thread: when the quick step answers, the full run gives the
+    /// same transitions and accesses, and no wait.
+    #[test]
+    fn quick_steps_agree_with_the_full_run_on_the_catalogue() {
+        let mut answered = 0usize;
+        catalogue_states(true, |name, exec, states| {
+            for (state, t) in states
+                .iter()
+                .flat_map(|s| (0..exec.program.threads.len()).map(move |t| (s, t)))
+            {
+                let mut quick = ThreadStep::default();
+                if exec.quick(state, t, &mut quick) {
+                    answered += 1;
+                    let mut full = ThreadStep::default();
+                    exec.run_step(state, t, &mut full);
+                    assert_eq!(
+                        format!("{:?}", full.transitions),
+                        format!("{:?}", quick.transitions),
+                        "{name}: thread {t} at {state:?}"
+                    );
+                    assert_eq!(full.blocked, None, "{name}: thread {t}");
+                    assert_eq!(full.accesses, quick.accesses, "{name}: thread {t}");
+                }
+            }
+        });
+        assert!(answered > 1000, "only {answered} quick steps answered");
+    }
+}
