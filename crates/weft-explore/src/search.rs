@@ -234,6 +234,8 @@ struct Worker<'e, 'p> {
     steps: Vec<ThreadStep>,
     state: Vec<Value>,
     key: Vec<Value>,
+    /// The packed key of the last successor looked up.
+    packed: Vec<u8>,
     scratch: symmetry::Scratch,
     /// Fingerprints of this block's candidates so far, with their index.
     met: FxHashMap<u64, usize>,
@@ -248,6 +250,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                 .collect(),
             state: vec![0; exec.layout.len],
             key: vec![0; exec.layout.len],
+            packed: Vec::new(),
             scratch: symmetry::Scratch::default(),
             met: FxHashMap::default(),
         }
@@ -272,9 +275,12 @@ impl<'e, 'p> Worker<'e, 'p> {
             if let Some(red) = sh.reduction {
                 for p in red.candidates(state) {
                     exec.step(state, p, &mut self.steps[p]);
-                    let (key, scratch) = (&mut self.key, &mut self.scratch);
-                    if Reduction::fits(&self.steps[p]) && proviso(sh, &self.steps[p], key, scratch)
-                    {
+                    let mut look = Lookup {
+                        key: &mut self.key,
+                        packed: &mut self.packed,
+                        scratch: &mut self.scratch,
+                    };
+                    if Reduction::fits(&self.steps[p]) && proviso(sh, &self.steps[p], &mut look) {
                         ample = Some(p);
                         break;
                     }
@@ -325,7 +331,12 @@ impl<'e, 'p> Worker<'e, 'p> {
                         }
                         continue;
                     }
-                    let (fp, found) = successor(sh, &tr.state, &mut self.key, &mut self.scratch);
+                    let mut look = Lookup {
+                        key: &mut self.key,
+                        packed: &mut self.packed,
+                        scratch: &mut self.scratch,
+                    };
+                    let (fp, found) = successor(sh, &tr.state, &mut look);
                     let target = match found {
                         Found::Old(old) => Target::Id(old.unwrap_or(NO_STATE)),
                         // Met already in this block: phase 2 would find it
@@ -335,13 +346,18 @@ impl<'e, 'p> Worker<'e, 'p> {
                         }
                         Found::New => {
                             self.met.insert(fp, out.candidates.len());
-                            // Packed for the next layer; the exact set also
-                            // needs the key when it is not the state.
+                            // Packed for the next layer (the key is, without
+                            // symmetry); the exact set also needs the key
+                            // when it is not the state.
                             let start = out.bytes.len();
-                            store::pack(&tr.state, &mut out.bytes);
+                            if sh.symmetry.is_none() {
+                                out.bytes.extend_from_slice(&self.packed);
+                            } else {
+                                store::pack(&tr.state, &mut out.bytes);
+                            }
                             let state_end = out.bytes.len();
                             if sh.exact && sh.symmetry.is_some() {
-                                store::pack(&self.key, &mut out.bytes);
+                                out.bytes.extend_from_slice(&self.packed);
                             }
                             out.candidates.push(Candidate {
                                 fp,
@@ -379,23 +395,30 @@ impl<'e, 'p> Worker<'e, 'p> {
     }
 }
 
+/// A worker's buffers for [`successor`].
+struct Lookup<'w> {
+    /// The canonical form of the successor under symmetry.
+    key: &'w mut [Value],
+    /// The successor's key, packed.
+    packed: &'w mut Vec<u8>,
+    scratch: &'w mut symmetry::Scratch,
+}
+
 /// The fingerprint of a successor's key (its canonical form under
-/// symmetry, left in `key`; else the state itself) and what the visited
-/// set says of it.
-fn successor(
-    sh: &Shared,
-    state: &[Value],
-    key: &mut [Value],
-    scratch: &mut symmetry::Scratch,
-) -> (u64, Found) {
+/// symmetry, left in `look.key`; else the state itself), hashed from the
+/// packed key it leaves in `look.packed`, and what the visited set says of
+/// it.
+fn successor(sh: &Shared, state: &[Value], look: &mut Lookup) -> (u64, Found) {
     let key = if let Some(sym) = sh.symmetry {
-        key.copy_from_slice(state);
-        sym.canonicalize(key, scratch);
-        &key[..]
+        look.key.copy_from_slice(state);
+        sym.canonicalize(look.key, look.scratch);
+        &look.key[..]
     } else {
         state
     };
-    let fp = store::fingerprint(key);
+    look.packed.clear();
+    store::pack(key, look.packed);
+    let fp = store::fingerprint(look.packed);
     (fp, sh.visited.find(fp, key))
 }
 
@@ -404,15 +427,10 @@ fn successor(
 /// On a cycle of the reduced graph, the state expanded last has its
 /// successor on the cycle stored already, so it is expanded fully: no step
 /// is postponed around a cycle forever.
-fn proviso(
-    sh: &Shared,
-    step: &ThreadStep,
-    key: &mut [Value],
-    scratch: &mut symmetry::Scratch,
-) -> bool {
+fn proviso(sh: &Shared, step: &ThreadStep, look: &mut Lookup) -> bool {
     step.transitions
         .iter()
-        .all(|tr| successor(sh, &tr.state, key, scratch).1 == Found::New)
+        .all(|tr| successor(sh, &tr.state, look).1 == Found::New)
 }
 
 /// The liveness bookkeeping of one expanded state (its edges follow).
@@ -746,8 +764,10 @@ fn run_once(
     if let Some(sym) = &symmetry {
         sym.canonicalize(&mut key, &mut symmetry::Scratch::default());
     }
-    visited.insert_new(store::fingerprint(&key), &key);
     let mut packed = Vec::new();
+    store::pack(&key, &mut packed);
+    visited.insert_new(store::fingerprint(&packed), &key);
+    packed.clear();
     store::pack(&init, &mut packed);
     let mut graph = Graph {
         init,
