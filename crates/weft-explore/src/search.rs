@@ -191,6 +191,12 @@ struct Block {
     /// by [`insert_in_parts`]. Each is set by the one thread that owns its
     /// shard.
     new: Vec<AtomicBool>,
+    /// The candidates were inserted in phase 1 ([`Set::Insert`]): all are
+    /// new, their ids consecutive from the first.
+    inserted: bool,
+    /// Phase 1 met a new state with `--max-states` states stored: the
+    /// search stops after this block.
+    full: bool,
 }
 
 impl Block {
@@ -208,6 +214,8 @@ impl Block {
             part.clear();
         }
         self.new.clear();
+        self.inserted = false;
+        self.full = false;
     }
 }
 
@@ -215,7 +223,6 @@ impl Block {
 struct Shared<'a, 'e, 'p> {
     exec: &'e Exec<'p>,
     graph: &'a Graph,
-    visited: &'a Visited,
     symmetry: Option<&'a Symmetry>,
     exact: bool,
     reduction: Option<&'a Reduction>,
@@ -257,7 +264,13 @@ impl<'e, 'p> Worker<'e, 'p> {
     }
 
     /// Phase 1 for states `range` of `layer`.
-    fn expand(&mut self, sh: &Shared, layer: &Layer, range: std::ops::Range<usize>) -> Block {
+    fn expand(
+        &mut self,
+        sh: &Shared,
+        set: &mut Set,
+        layer: &Layer,
+        range: std::ops::Range<usize>,
+    ) -> Block {
         let exec = sh.exec;
         let spent = sh.spent.lock().ok().and_then(|mut spent| spent.pop());
         let mut out = spent.unwrap_or_default();
@@ -280,7 +293,9 @@ impl<'e, 'p> Worker<'e, 'p> {
                         packed: &mut self.packed,
                         scratch: &mut self.scratch,
                     };
-                    if Reduction::fits(&self.steps[p]) && proviso(sh, &self.steps[p], &mut look) {
+                    if Reduction::fits(&self.steps[p])
+                        && proviso(sh, set, &self.steps[p], &mut look)
+                    {
                         ample = Some(p);
                         break;
                     }
@@ -336,7 +351,40 @@ impl<'e, 'p> Worker<'e, 'p> {
                         packed: &mut self.packed,
                         scratch: &mut self.scratch,
                     };
-                    let (fp, found) = successor(sh, &tr.state, &mut look);
+                    let fp = successor(sh, &tr.state, &mut look);
+                    let key = match sh.symmetry {
+                        Some(_) => &self.key[..],
+                        None => &tr.state[..],
+                    };
+                    let found = match set {
+                        Set::Look(visited) => visited.find(fp, key),
+                        Set::Insert(ins) => match ins.insert(fp, key) {
+                            Reached::Old(old) => Found::Old(old),
+                            Reached::New(new) => {
+                                // Stored already: phase 2 only logs it (and
+                                // no other copy can be a candidate).
+                                out.inserted = true;
+                                let start = out.bytes.len();
+                                pack_state(sh, &tr.state, &self.packed, &mut out.bytes);
+                                out.candidates.push(Candidate {
+                                    fp,
+                                    parent: id,
+                                    thread: t as u32,
+                                    branch: tr.branch,
+                                    start,
+                                    state_len: (out.bytes.len() - start) as u32,
+                                    key_len: 0,
+                                });
+                                Found::Old(Some(new))
+                            }
+                            Reached::Full => {
+                                // Phase 2 would stop here: nothing more is
+                                // stored (and no edge is kept, see `phase_one_inserts`).
+                                out.full = true;
+                                continue;
+                            }
+                        },
+                    };
                     let target = match found {
                         Found::Old(old) => Target::Id(old.unwrap_or(NO_STATE)),
                         // Met already in this block: phase 2 would find it
@@ -346,15 +394,10 @@ impl<'e, 'p> Worker<'e, 'p> {
                         }
                         Found::New => {
                             self.met.insert(fp, out.candidates.len());
-                            // Packed for the next layer (the key is, without
-                            // symmetry); the exact set also needs the key
-                            // when it is not the state.
+                            // Packed for the next layer; the exact set also
+                            // needs the key when it is not the state.
                             let start = out.bytes.len();
-                            if sh.symmetry.is_none() {
-                                out.bytes.extend_from_slice(&self.packed);
-                            } else {
-                                store::pack(&tr.state, &mut out.bytes);
-                            }
+                            pack_state(sh, &tr.state, &self.packed, &mut out.bytes);
                             let state_end = out.bytes.len();
                             if sh.exact && sh.symmetry.is_some() {
                                 out.bytes.extend_from_slice(&self.packed);
@@ -404,11 +447,10 @@ struct Lookup<'w> {
     scratch: &'w mut symmetry::Scratch,
 }
 
-/// The fingerprint of a successor's key (its canonical form under
-/// symmetry, left in `look.key`; else the state itself), hashed from the
-/// packed key it leaves in `look.packed`, and what the visited set says of
-/// it.
-fn successor(sh: &Shared, state: &[Value], look: &mut Lookup) -> (u64, Found) {
+/// The fingerprint of a successor's key: its canonical form under
+/// symmetry, left in `look.key`, else the state itself; hashed from the
+/// packed key, left in `look.packed`.
+fn successor(sh: &Shared, state: &[Value], look: &mut Lookup) -> u64 {
     let key = if let Some(sym) = sh.symmetry {
         look.key.copy_from_slice(state);
         sym.canonicalize(look.key, look.scratch);
@@ -418,8 +460,118 @@ fn successor(sh: &Shared, state: &[Value], look: &mut Lookup) -> (u64, Found) {
     };
     look.packed.clear();
     store::pack(key, look.packed);
-    let fp = store::fingerprint(look.packed);
-    (fp, sh.visited.find(fp, key))
+    store::fingerprint(look.packed)
+}
+
+/// Append a successor's packed state to `out`: without symmetry, its key
+/// packed by [`successor`].
+fn pack_state(sh: &Shared, state: &[Value], packed_key: &[u8], out: &mut Vec<u8>) {
+    if sh.symmetry.is_none() {
+        out.extend_from_slice(packed_key);
+    } else {
+        store::pack(state, out);
+    }
+}
+
+/// How phase 1 meets the visited set.
+enum Set<'a> {
+    /// Look up only: the set stays as it was at the layer's start, so
+    /// that several workers can share it; phase 2 inserts.
+    Look(&'a Visited),
+    /// Insert at once (one worker, see [`phase_one_inserts`]).
+    Insert(Inserter<'a>),
+}
+
+/// What inserting a successor in phase 1 found.
+enum Reached {
+    /// Stored before, with its id when the set keeps ids.
+    Old(Option<u32>),
+    /// Stored now, with this id.
+    New(u32),
+    /// New, but `--max-states` states are stored.
+    Full,
+}
+
+/// The visited set of a search with one worker, which phase 1 inserts
+/// into: the successors of a layer meet the set in the order phase 2 would
+/// insert them (blocks in order, successors in the order made), so every
+/// state is found new at the same successor and gets the same id; only
+/// the per-block `met` map, the lookup and phase 2's insert (three hash
+/// table operations a new state) become one insert.
+struct Inserter<'a> {
+    visited: &'a mut Visited,
+    /// The first id of the layer's new states: the proviso asks about the
+    /// set as it was before them.
+    first: u32,
+    max_states: Option<u64>,
+    /// A new state was met with `max_states` stored.
+    full: bool,
+}
+
+impl Inserter<'_> {
+    fn insert(&mut self, fp: u64, key: &[Value]) -> Reached {
+        let len = self.visited.len();
+        if self.full || self.max_states.is_some_and(|m| len as u64 >= m) {
+            // As phase 2: at the limit, stored states are still found;
+            // after the first new one, nothing is (the search stops).
+            return match self.full {
+                false => match self.visited.find(fp, key) {
+                    Found::Old(old) => Reached::Old(old),
+                    Found::New => {
+                        self.full = true;
+                        Reached::Full
+                    }
+                },
+                true => Reached::Full,
+            };
+        }
+        match self.visited.insert(fp, key) {
+            Found::Old(old) => Reached::Old(old),
+            Found::New => Reached::New(len as u32),
+        }
+    }
+}
+
+/// Whether phase 1 may insert ([`Set::Insert`]): with one worker, unless
+/// the partial-order reduction's proviso needs to tell the states of the
+/// layer from older ones and the set keeps no ids to tell them by, or
+/// `--max-states` may cut a layer whose edges are recorded (after the cut
+/// phase 2 keeps an edge to a state of the layer only if the block met it
+/// before the cut, which phase 1 cannot tell).
+fn phase_one_inserts(
+    jobs: usize,
+    reduction: bool,
+    exact: bool,
+    record: bool,
+    options: &Options,
+) -> bool {
+    jobs == 1 && (!reduction || exact) && !(record && options.max_states.is_some())
+}
+
+impl Set<'_> {
+    /// Whether a key was stored before this layer, what the proviso asks.
+    fn stored_before(&self, fp: u64, key: &[Value]) -> bool {
+        match self {
+            Set::Look(visited) => visited.find(fp, key) != Found::New,
+            Set::Insert(ins) => match ins.visited.find(fp, key) {
+                Found::Old(Some(id)) => id < ins.first,
+                // Without ids (which `phase_one_inserts` rules out): stored.
+                Found::Old(None) => true,
+                Found::New => false,
+            },
+        }
+    }
+
+    fn visited(&self) -> &Visited {
+        match self {
+            Set::Look(visited) => visited,
+            Set::Insert(ins) => ins.visited,
+        }
+    }
+
+    fn full(&self) -> bool {
+        matches!(self, Set::Insert(ins) if ins.full)
+    }
 }
 
 /// The cycle proviso for a breadth-first search: a thread's step may be
@@ -427,10 +579,15 @@ fn successor(sh: &Shared, state: &[Value], look: &mut Lookup) -> (u64, Found) {
 /// On a cycle of the reduced graph, the state expanded last has its
 /// successor on the cycle stored already, so it is expanded fully: no step
 /// is postponed around a cycle forever.
-fn proviso(sh: &Shared, step: &ThreadStep, look: &mut Lookup) -> bool {
-    step.transitions
-        .iter()
-        .all(|tr| successor(sh, &tr.state, look).1 == Found::New)
+fn proviso(sh: &Shared, set: &Set, step: &ThreadStep, look: &mut Lookup) -> bool {
+    step.transitions.iter().all(|tr| {
+        let fp = successor(sh, &tr.state, look);
+        let key = match sh.symmetry {
+            Some(_) => &look.key[..],
+            None => &tr.state[..],
+        };
+        !set.stored_before(fp, key)
+    })
 }
 
 /// The liveness bookkeeping of one expanded state (its edges follow).
@@ -794,6 +951,7 @@ fn run_once(
     } else {
         1
     };
+    let direct = phase_one_inserts(jobs, reduction.is_some(), exact, record, options);
     let mut stats = Stats {
         fingerprints: !exact,
         reductions,
@@ -814,7 +972,6 @@ fn run_once(
         let sh = Shared {
             exec: &exec,
             graph: &graph,
-            visited: &visited,
             symmetry: symmetry.as_ref(),
             exact,
             reduction: reduction.as_ref(),
@@ -822,6 +979,21 @@ fn run_once(
             at_depth_limit: options.max_depth.is_some_and(|d| depth >= d),
             parts,
             spent: &spent,
+        };
+        let layer_first = visited.len() as u32;
+        let mut set = match direct {
+            true => Set::Insert(Inserter {
+                visited: &mut visited,
+                first: layer_first,
+                max_states: options.max_states,
+                full: false,
+            }),
+            false => Set::Look(&visited),
+        };
+        // What the helpers share (they run only without `direct`).
+        let shared = match &set {
+            Set::Look(visited) => Some(*visited),
+            Set::Insert(_) => None,
         };
         let n = layer.len();
         let ranges = block_ranges(n, jobs);
@@ -845,9 +1017,12 @@ fn run_once(
                 let (sh, take, layer, done) = (&sh, &take, &layer, &done_states);
                 move || {
                     let mut mine = Vec::new();
+                    let Some(visited) = shared else {
+                        return mine;
+                    };
                     while let Some((b, range)) = take() {
                         let len = range.len();
-                        mine.push((b, w.expand(sh, layer, range)));
+                        mine.push((b, w.expand(sh, &mut Set::Look(visited), layer, range)));
                         done.fetch_add(len, Ordering::Relaxed);
                     }
                     mine
@@ -857,8 +1032,12 @@ fn run_once(
         let ((), theirs) = crew.together(hands, || {
             while let Some((b, range)) = take() {
                 let len = range.len();
-                blocks[b] = Some(main[0].expand(&sh, &layer, range));
+                blocks[b] = Some(main[0].expand(&sh, &mut set, &layer, range));
                 done_states.fetch_add(len, Ordering::Relaxed);
+                if set.full() {
+                    // Phase 2 stops at this block: the rest would be dropped.
+                    break;
+                }
                 let now = Instant::now();
                 if options
                     .timeout
@@ -869,6 +1048,7 @@ fn run_once(
                 if now.duration_since(last_report) >= Duration::from_millis(100) {
                     last_report = now;
                     let done = done_states.load(Ordering::Relaxed);
+                    let visited = set.visited();
                     progress(&Progress {
                         states: visited.len() as u64,
                         transitions: stats.transitions,
@@ -894,7 +1074,7 @@ fn run_once(
         // Phase 2: ids, log and next layer, in block order.
         // Into the buffers of the layer before (fewer page faults).
         let mut next = std::mem::replace(&mut spare, Layer::empty());
-        next.first = visited.len() as u32;
+        next.first = layer_first;
         next.starts.clear();
         next.starts.push(0);
         next.bytes.clear();
@@ -934,7 +1114,9 @@ fn run_once(
                 let bytes = c.state(&block.bytes);
                 let id = next_id;
                 let mut at_limit = false;
-                let found = if in_parts {
+                let found = if block.inserted {
+                    Found::New
+                } else if in_parts {
                     match block.new[i].load(Ordering::Relaxed) {
                         true => Found::New,
                         false => Found::Old(None),
@@ -988,6 +1170,10 @@ fn run_once(
                     }
                 }
             }
+            if block.full {
+                limit = options.max_states.map(Limit::MaxStates);
+                full = true;
+            }
             block.recycle();
             spares.push(block);
             if full {
@@ -1009,10 +1195,14 @@ fn run_once(
         }
     }
 
+    // The states logged: a search stopped by its timeout in phase 1 may
+    // have stored some of the layer's states already (with one worker),
+    // which no schedule reaches; as with several, they do not count.
+    let stored = graph.log.len() as usize;
     let found = first_of_each(findings);
     let mut findings: Vec<crate::Finding> = found.iter().map(|f| f.finding.clone()).collect();
     if record {
-        edges.seal(visited.len());
+        edges.seal(stored);
     }
     if liveness {
         findings.extend(liveness::check(
@@ -1023,7 +1213,7 @@ fn run_once(
             options.fairness,
         ));
     }
-    stats.states = visited.len() as u64;
+    stats.states = stored as u64;
     stats.store_bytes = peak_bytes as u64;
     stats.elapsed = start.elapsed();
     let outcome = Outcome {
@@ -1033,7 +1223,11 @@ fn run_once(
     };
     let state_graph = match (options.record_graph, visited) {
         (true, Visited::Exact(t)) => Some(StateGraph {
-            states: t.into_states(),
+            states: {
+                let mut states = t.into_states();
+                states.truncate(stored);
+                states
+            },
             edges,
         }),
         _ => None,

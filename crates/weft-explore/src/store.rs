@@ -283,14 +283,19 @@ impl FpShard {
     /// Insert unless present, in one probe sequence; `id` is the id of the
     /// state if it is new (kept when the shard keeps ids).
     pub fn insert(&mut self, fp: u64, id: u32) -> Found {
-        if (self.len + 1) * 5 > self.slots.len() * 4 {
-            self.grow();
-        }
-        let i = match self.probe(slot_key(fp)) {
+        let key = slot_key(fp);
+        let i = match self.probe(key) {
             Ok(i) => return Found::Old(self.ids.as_ref().map(|ids| ids[i])),
             Err(i) => i,
         };
-        self.put(i, slot_key(fp), id);
+        // Only a new fingerprint grows the shard, so its size follows the
+        // count of states whatever else was looked up.
+        if (self.len + 1) * 5 > self.slots.len() * 4 {
+            self.grow();
+            self.place(key, id);
+        } else {
+            self.put(i, key, id);
+        }
         self.len += 1;
         Found::New
     }
