@@ -24,7 +24,7 @@ use crate::por::Reduction;
 use crate::store::{self, ExactTable, Found, FpShard, FpTable, Log, Parent, Visited, SHARDS};
 use crate::symmetry::{self, Symmetry};
 use crate::{Limit, Options, Outcome, Progress, Stats};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -245,7 +245,7 @@ struct Worker<'e, 'p> {
     packed: Vec<u8>,
     scratch: symmetry::Scratch,
     /// Fingerprints of this block's candidates so far, with their index.
-    met: FxHashMap<u64, usize>,
+    met: Met,
 }
 
 impl<'e, 'p> Worker<'e, 'p> {
@@ -259,7 +259,7 @@ impl<'e, 'p> Worker<'e, 'p> {
             key: vec![0; exec.layout.len],
             packed: Vec::new(),
             scratch: symmetry::Scratch::default(),
-            met: FxHashMap::default(),
+            met: Met::default(),
         }
     }
 
@@ -387,32 +387,32 @@ impl<'e, 'p> Worker<'e, 'p> {
                     };
                     let target = match found {
                         Found::Old(old) => Target::Id(old.unwrap_or(NO_STATE)),
-                        // Met already in this block: phase 2 would find it
-                        // stored; keep only the first (which phase 2 keeps).
-                        Found::New if self.met.contains_key(&fp) => {
-                            Target::Candidate(self.met[&fp])
-                        }
-                        Found::New => {
-                            self.met.insert(fp, out.candidates.len());
-                            // Packed for the next layer; the exact set also
-                            // needs the key when it is not the state.
-                            let start = out.bytes.len();
-                            pack_state(sh, &tr.state, &self.packed, &mut out.bytes);
-                            let state_end = out.bytes.len();
-                            if sh.exact && sh.symmetry.is_some() {
-                                out.bytes.extend_from_slice(&self.packed);
+                        Found::New => match self.met.get_or_insert(fp, out.candidates.len()) {
+                            // Met already in this block: phase 2 would find
+                            // it stored; keep only the first (which phase 2
+                            // keeps).
+                            Some(first) => Target::Candidate(first),
+                            None => {
+                                // Packed for the next layer; the exact set also
+                                // needs the key when it is not the state.
+                                let start = out.bytes.len();
+                                pack_state(sh, &tr.state, &self.packed, &mut out.bytes);
+                                let state_end = out.bytes.len();
+                                if sh.exact && sh.symmetry.is_some() {
+                                    out.bytes.extend_from_slice(&self.packed);
+                                }
+                                out.candidates.push(Candidate {
+                                    fp,
+                                    parent: id,
+                                    thread: t as u32,
+                                    branch: tr.branch,
+                                    start,
+                                    state_len: (state_end - start) as u32,
+                                    key_len: (out.bytes.len() - state_end) as u32,
+                                });
+                                Target::Candidate(out.candidates.len() - 1)
                             }
-                            out.candidates.push(Candidate {
-                                fp,
-                                parent: id,
-                                thread: t as u32,
-                                branch: tr.branch,
-                                start,
-                                state_len: (state_end - start) as u32,
-                                key_len: (out.bytes.len() - state_end) as u32,
-                            });
-                            Target::Candidate(out.candidates.len() - 1)
-                        }
+                        },
                     };
                     if sh.record {
                         out.edges.push((target, edge));
@@ -435,6 +435,51 @@ impl<'e, 'p> Worker<'e, 'p> {
             out.new.extend((0..n).map(|_| AtomicBool::new(false)));
         }
         out
+    }
+}
+
+/// The fingerprints of a block's candidates, with their index: open
+/// addressing on the fingerprint's low bits (a hash already), at most half
+/// full, emptied for each block and kept at the size of the largest.
+#[derive(Default)]
+struct Met {
+    /// A fingerprint and its candidate's index plus one (0: empty slot).
+    slots: Vec<(u64, u32)>,
+    len: usize,
+}
+
+impl Met {
+    fn clear(&mut self) {
+        if self.len > 0 {
+            self.slots.fill((0, 0));
+            self.len = 0;
+        }
+    }
+
+    /// The index given with `fp` before, or `None` after giving it `index`.
+    fn get_or_insert(&mut self, fp: u64, index: usize) -> Option<usize> {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let cap = (self.slots.len() * 2).max(1024);
+            let old = std::mem::replace(&mut self.slots, vec![(0, 0); cap]);
+            self.len = 0;
+            for (fp, plus) in old {
+                if plus != 0 {
+                    self.get_or_insert(fp, plus as usize - 1);
+                }
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = fp as usize & mask;
+        loop {
+            match self.slots[i] {
+                (_, 0) => break,
+                (k, plus) if k == fp => return Some(plus as usize - 1),
+                _ => i = (i + 1) & mask,
+            }
+        }
+        self.slots[i] = (fp, index as u32 + 1);
+        self.len += 1;
+        None
     }
 }
 
@@ -1267,6 +1312,25 @@ mod tests {
             })
             .collect();
         (findings, out.stats.states, out.stats.transitions, out.limit)
+    }
+
+    #[test]
+    fn a_block_meets_each_fingerprint_once() {
+        let mut met = super::Met::default();
+        // 0 and colliding low bits included; enough to grow the table.
+        let fp = |i: u64| match i {
+            0 => 0,
+            _ => (i % 7) << 40 | i.wrapping_mul(0x9E37_79B9_7F4A_7C15) & !0xff,
+        };
+        for round in 0..2 {
+            for i in 0..5000 {
+                assert_eq!(met.get_or_insert(fp(i), i as usize), None, "{round} {i}");
+            }
+            for i in 0..5000 {
+                assert_eq!(met.get_or_insert(fp(i), 0), Some(i as usize));
+            }
+            met.clear();
+        }
     }
 
     #[test]

@@ -328,10 +328,20 @@ impl FpShard {
             .ids
             .as_mut()
             .map(|ids| std::mem::replace(ids, vec![0; cap]));
+        // The keys are distinct: each goes to the first empty slot from its
+        // home, with no key to compare on the way.
+        let cap = self.slots.len();
         for (i, key) in old.into_iter().enumerate() {
-            if key != 0 {
-                let id = old_ids.as_ref().map_or(0, |ids| ids[i]);
-                self.place(key, id);
+            if key == 0 {
+                continue;
+            }
+            let mut j = self.home(key);
+            while self.slots[j] != 0 {
+                j = if j + 1 == cap { 0 } else { j + 1 };
+            }
+            self.slots[j] = key;
+            if let (Some(ids), Some(old_ids)) = (self.ids.as_mut(), old_ids.as_ref()) {
+                ids[j] = old_ids[i];
             }
         }
     }
