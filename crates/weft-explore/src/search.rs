@@ -24,7 +24,7 @@ use crate::por::Reduction;
 use crate::store::{self, ExactTable, Found, FpShard, FpTable, Log, Parent, Visited, SHARDS};
 use crate::symmetry::{self, Symmetry};
 use crate::{Limit, Options, Outcome, Progress, Stats};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -191,6 +191,12 @@ struct Block {
     /// by [`insert_in_parts`]. Each is set by the one thread that owns its
     /// shard.
     new: Vec<AtomicBool>,
+    /// The candidates were inserted in phase 1 ([`Set::Insert`]): all are
+    /// new, their ids consecutive from the first.
+    inserted: bool,
+    /// Phase 1 met a new state with `--max-states` states stored: the
+    /// search stops after this block.
+    full: bool,
 }
 
 impl Block {
@@ -208,6 +214,8 @@ impl Block {
             part.clear();
         }
         self.new.clear();
+        self.inserted = false;
+        self.full = false;
     }
 }
 
@@ -215,7 +223,6 @@ impl Block {
 struct Shared<'a, 'e, 'p> {
     exec: &'e Exec<'p>,
     graph: &'a Graph,
-    visited: &'a Visited,
     symmetry: Option<&'a Symmetry>,
     exact: bool,
     reduction: Option<&'a Reduction>,
@@ -234,9 +241,11 @@ struct Worker<'e, 'p> {
     steps: Vec<ThreadStep>,
     state: Vec<Value>,
     key: Vec<Value>,
+    /// The packed key of the last successor looked up.
+    packed: Vec<u8>,
     scratch: symmetry::Scratch,
     /// Fingerprints of this block's candidates so far, with their index.
-    met: FxHashMap<u64, usize>,
+    met: Met,
 }
 
 impl<'e, 'p> Worker<'e, 'p> {
@@ -248,13 +257,20 @@ impl<'e, 'p> Worker<'e, 'p> {
                 .collect(),
             state: vec![0; exec.layout.len],
             key: vec![0; exec.layout.len],
+            packed: Vec::new(),
             scratch: symmetry::Scratch::default(),
-            met: FxHashMap::default(),
+            met: Met::default(),
         }
     }
 
     /// Phase 1 for states `range` of `layer`.
-    fn expand(&mut self, sh: &Shared, layer: &Layer, range: std::ops::Range<usize>) -> Block {
+    fn expand(
+        &mut self,
+        sh: &Shared,
+        set: &mut Set,
+        layer: &Layer,
+        range: std::ops::Range<usize>,
+    ) -> Block {
         let exec = sh.exec;
         let spent = sh.spent.lock().ok().and_then(|mut spent| spent.pop());
         let mut out = spent.unwrap_or_default();
@@ -272,8 +288,13 @@ impl<'e, 'p> Worker<'e, 'p> {
             if let Some(red) = sh.reduction {
                 for p in red.candidates(state) {
                     exec.step(state, p, &mut self.steps[p]);
-                    let (key, scratch) = (&mut self.key, &mut self.scratch);
-                    if Reduction::fits(&self.steps[p]) && proviso(sh, &self.steps[p], key, scratch)
+                    let mut look = Lookup {
+                        key: &mut self.key,
+                        packed: &mut self.packed,
+                        scratch: &mut self.scratch,
+                    };
+                    if Reduction::fits(&self.steps[p])
+                        && proviso(sh, set, &self.steps[p], &mut look)
                     {
                         ample = Some(p);
                         break;
@@ -325,35 +346,73 @@ impl<'e, 'p> Worker<'e, 'p> {
                         }
                         continue;
                     }
-                    let (fp, found) = successor(sh, &tr.state, &mut self.key, &mut self.scratch);
+                    let mut look = Lookup {
+                        key: &mut self.key,
+                        packed: &mut self.packed,
+                        scratch: &mut self.scratch,
+                    };
+                    let fp = successor(sh, &tr.state, &mut look);
+                    let key = match sh.symmetry {
+                        Some(_) => &self.key[..],
+                        None => &tr.state[..],
+                    };
+                    let found = match set {
+                        Set::Look(visited) => visited.find(fp, key),
+                        Set::Insert(ins) => match ins.insert(fp, key) {
+                            Reached::Old(old) => Found::Old(old),
+                            Reached::New(new) => {
+                                // Stored already: phase 2 only logs it (and
+                                // no other copy can be a candidate).
+                                out.inserted = true;
+                                let start = out.bytes.len();
+                                pack_state(sh, &tr.state, &self.packed, &mut out.bytes);
+                                out.candidates.push(Candidate {
+                                    fp,
+                                    parent: id,
+                                    thread: t as u32,
+                                    branch: tr.branch,
+                                    start,
+                                    state_len: (out.bytes.len() - start) as u32,
+                                    key_len: 0,
+                                });
+                                Found::Old(Some(new))
+                            }
+                            Reached::Full => {
+                                // Phase 2 would stop here: nothing more is
+                                // stored (and no edge is kept, see `phase_one_inserts`).
+                                out.full = true;
+                                continue;
+                            }
+                        },
+                    };
                     let target = match found {
                         Found::Old(old) => Target::Id(old.unwrap_or(NO_STATE)),
-                        // Met already in this block: phase 2 would find it
-                        // stored; keep only the first (which phase 2 keeps).
-                        Found::New if self.met.contains_key(&fp) => {
-                            Target::Candidate(self.met[&fp])
-                        }
-                        Found::New => {
-                            self.met.insert(fp, out.candidates.len());
-                            // Packed for the next layer; the exact set also
-                            // needs the key when it is not the state.
-                            let start = out.bytes.len();
-                            store::pack(&tr.state, &mut out.bytes);
-                            let state_end = out.bytes.len();
-                            if sh.exact && sh.symmetry.is_some() {
-                                store::pack(&self.key, &mut out.bytes);
+                        Found::New => match self.met.get_or_insert(fp, out.candidates.len()) {
+                            // Met already in this block: phase 2 would find
+                            // it stored; keep only the first (which phase 2
+                            // keeps).
+                            Some(first) => Target::Candidate(first),
+                            None => {
+                                // Packed for the next layer; the exact set also
+                                // needs the key when it is not the state.
+                                let start = out.bytes.len();
+                                pack_state(sh, &tr.state, &self.packed, &mut out.bytes);
+                                let state_end = out.bytes.len();
+                                if sh.exact && sh.symmetry.is_some() {
+                                    out.bytes.extend_from_slice(&self.packed);
+                                }
+                                out.candidates.push(Candidate {
+                                    fp,
+                                    parent: id,
+                                    thread: t as u32,
+                                    branch: tr.branch,
+                                    start,
+                                    state_len: (state_end - start) as u32,
+                                    key_len: (out.bytes.len() - state_end) as u32,
+                                });
+                                Target::Candidate(out.candidates.len() - 1)
                             }
-                            out.candidates.push(Candidate {
-                                fp,
-                                parent: id,
-                                thread: t as u32,
-                                branch: tr.branch,
-                                start,
-                                state_len: (state_end - start) as u32,
-                                key_len: (out.bytes.len() - state_end) as u32,
-                            });
-                            Target::Candidate(out.candidates.len() - 1)
-                        }
+                        },
                     };
                     if sh.record {
                         out.edges.push((target, edge));
@@ -379,24 +438,185 @@ impl<'e, 'p> Worker<'e, 'p> {
     }
 }
 
-/// The fingerprint of a successor's key (its canonical form under
-/// symmetry, left in `key`; else the state itself) and what the visited
-/// set says of it.
-fn successor(
-    sh: &Shared,
-    state: &[Value],
-    key: &mut [Value],
-    scratch: &mut symmetry::Scratch,
-) -> (u64, Found) {
+/// The fingerprints of a block's candidates, with their index: open
+/// addressing on the fingerprint's low bits (a hash already), at most half
+/// full, emptied for each block and kept at the size of the largest.
+#[derive(Default)]
+struct Met {
+    /// A fingerprint and its candidate's index plus one (0: empty slot).
+    slots: Vec<(u64, u32)>,
+    len: usize,
+}
+
+impl Met {
+    fn clear(&mut self) {
+        if self.len > 0 {
+            self.slots.fill((0, 0));
+            self.len = 0;
+        }
+    }
+
+    /// The index given with `fp` before, or `None` after giving it `index`.
+    fn get_or_insert(&mut self, fp: u64, index: usize) -> Option<usize> {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let cap = (self.slots.len() * 2).max(1024);
+            let old = std::mem::replace(&mut self.slots, vec![(0, 0); cap]);
+            self.len = 0;
+            for (fp, plus) in old {
+                if plus != 0 {
+                    self.get_or_insert(fp, plus as usize - 1);
+                }
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = fp as usize & mask;
+        loop {
+            match self.slots[i] {
+                (_, 0) => break,
+                (k, plus) if k == fp => return Some(plus as usize - 1),
+                _ => i = (i + 1) & mask,
+            }
+        }
+        self.slots[i] = (fp, index as u32 + 1);
+        self.len += 1;
+        None
+    }
+}
+
+/// A worker's buffers for [`successor`].
+struct Lookup<'w> {
+    /// The canonical form of the successor under symmetry.
+    key: &'w mut [Value],
+    /// The successor's key, packed.
+    packed: &'w mut Vec<u8>,
+    scratch: &'w mut symmetry::Scratch,
+}
+
+/// The fingerprint of a successor's key: its canonical form under
+/// symmetry, left in `look.key`, else the state itself; hashed from the
+/// packed key, left in `look.packed`.
+fn successor(sh: &Shared, state: &[Value], look: &mut Lookup) -> u64 {
     let key = if let Some(sym) = sh.symmetry {
-        key.copy_from_slice(state);
-        sym.canonicalize(key, scratch);
-        &key[..]
+        look.key.copy_from_slice(state);
+        sym.canonicalize(look.key, look.scratch);
+        &look.key[..]
     } else {
         state
     };
-    let fp = store::fingerprint(key);
-    (fp, sh.visited.find(fp, key))
+    look.packed.clear();
+    store::pack(key, look.packed);
+    store::fingerprint(look.packed)
+}
+
+/// Append a successor's packed state to `out`: without symmetry, its key
+/// packed by [`successor`].
+fn pack_state(sh: &Shared, state: &[Value], packed_key: &[u8], out: &mut Vec<u8>) {
+    if sh.symmetry.is_none() {
+        out.extend_from_slice(packed_key);
+    } else {
+        store::pack(state, out);
+    }
+}
+
+/// How phase 1 meets the visited set.
+enum Set<'a> {
+    /// Look up only: the set stays as it was at the layer's start, so
+    /// that several workers can share it; phase 2 inserts.
+    Look(&'a Visited),
+    /// Insert at once (one worker, see [`phase_one_inserts`]).
+    Insert(Inserter<'a>),
+}
+
+/// What inserting a successor in phase 1 found.
+enum Reached {
+    /// Stored before, with its id when the set keeps ids.
+    Old(Option<u32>),
+    /// Stored now, with this id.
+    New(u32),
+    /// New, but `--max-states` states are stored.
+    Full,
+}
+
+/// The visited set of a search with one worker, which phase 1 inserts
+/// into: the successors of a layer meet the set in the order phase 2 would
+/// insert them (blocks in order, successors in the order made), so every
+/// state is found new at the same successor and gets the same id; only
+/// the per-block `met` map, the lookup and phase 2's insert (three hash
+/// table operations a new state) become one insert.
+struct Inserter<'a> {
+    visited: &'a mut Visited,
+    /// The first id of the layer's new states: the proviso asks about the
+    /// set as it was before them.
+    first: u32,
+    max_states: Option<u64>,
+    /// A new state was met with `max_states` stored.
+    full: bool,
+}
+
+impl Inserter<'_> {
+    fn insert(&mut self, fp: u64, key: &[Value]) -> Reached {
+        let len = self.visited.len();
+        if self.full || self.max_states.is_some_and(|m| len as u64 >= m) {
+            // As phase 2: at the limit, stored states are still found;
+            // after the first new one, nothing is (the search stops).
+            return match self.full {
+                false => match self.visited.find(fp, key) {
+                    Found::Old(old) => Reached::Old(old),
+                    Found::New => {
+                        self.full = true;
+                        Reached::Full
+                    }
+                },
+                true => Reached::Full,
+            };
+        }
+        match self.visited.insert(fp, key) {
+            Found::Old(old) => Reached::Old(old),
+            Found::New => Reached::New(len as u32),
+        }
+    }
+}
+
+/// Whether phase 1 may insert ([`Set::Insert`]): with one worker, unless
+/// the partial-order reduction's proviso needs to tell the states of the
+/// layer from older ones and the set keeps no ids to tell them by, or
+/// `--max-states` may cut a layer whose edges are recorded (after the cut
+/// phase 2 keeps an edge to a state of the layer only if the block met it
+/// before the cut, which phase 1 cannot tell).
+fn phase_one_inserts(
+    jobs: usize,
+    reduction: bool,
+    exact: bool,
+    record: bool,
+    options: &Options,
+) -> bool {
+    jobs == 1 && (!reduction || exact) && !(record && options.max_states.is_some())
+}
+
+impl Set<'_> {
+    /// Whether a key was stored before this layer, what the proviso asks.
+    fn stored_before(&self, fp: u64, key: &[Value]) -> bool {
+        match self {
+            Set::Look(visited) => visited.find(fp, key) != Found::New,
+            Set::Insert(ins) => match ins.visited.find(fp, key) {
+                Found::Old(Some(id)) => id < ins.first,
+                // Without ids (which `phase_one_inserts` rules out): stored.
+                Found::Old(None) => true,
+                Found::New => false,
+            },
+        }
+    }
+
+    fn visited(&self) -> &Visited {
+        match self {
+            Set::Look(visited) => visited,
+            Set::Insert(ins) => ins.visited,
+        }
+    }
+
+    fn full(&self) -> bool {
+        matches!(self, Set::Insert(ins) if ins.full)
+    }
 }
 
 /// The cycle proviso for a breadth-first search: a thread's step may be
@@ -404,15 +624,15 @@ fn successor(
 /// On a cycle of the reduced graph, the state expanded last has its
 /// successor on the cycle stored already, so it is expanded fully: no step
 /// is postponed around a cycle forever.
-fn proviso(
-    sh: &Shared,
-    step: &ThreadStep,
-    key: &mut [Value],
-    scratch: &mut symmetry::Scratch,
-) -> bool {
-    step.transitions
-        .iter()
-        .all(|tr| successor(sh, &tr.state, key, scratch).1 == Found::New)
+fn proviso(sh: &Shared, set: &Set, step: &ThreadStep, look: &mut Lookup) -> bool {
+    step.transitions.iter().all(|tr| {
+        let fp = successor(sh, &tr.state, look);
+        let key = match sh.symmetry {
+            Some(_) => &look.key[..],
+            None => &tr.state[..],
+        };
+        !set.stored_before(fp, key)
+    })
 }
 
 /// The liveness bookkeeping of one expanded state (its edges follow).
@@ -746,8 +966,10 @@ fn run_once(
     if let Some(sym) = &symmetry {
         sym.canonicalize(&mut key, &mut symmetry::Scratch::default());
     }
-    visited.insert_new(store::fingerprint(&key), &key);
     let mut packed = Vec::new();
+    store::pack(&key, &mut packed);
+    visited.insert_new(store::fingerprint(&packed), &key);
+    packed.clear();
     store::pack(&init, &mut packed);
     let mut graph = Graph {
         init,
@@ -774,6 +996,7 @@ fn run_once(
     } else {
         1
     };
+    let direct = phase_one_inserts(jobs, reduction.is_some(), exact, record, options);
     let mut stats = Stats {
         fingerprints: !exact,
         reductions,
@@ -794,7 +1017,6 @@ fn run_once(
         let sh = Shared {
             exec: &exec,
             graph: &graph,
-            visited: &visited,
             symmetry: symmetry.as_ref(),
             exact,
             reduction: reduction.as_ref(),
@@ -802,6 +1024,21 @@ fn run_once(
             at_depth_limit: options.max_depth.is_some_and(|d| depth >= d),
             parts,
             spent: &spent,
+        };
+        let layer_first = visited.len() as u32;
+        let mut set = match direct {
+            true => Set::Insert(Inserter {
+                visited: &mut visited,
+                first: layer_first,
+                max_states: options.max_states,
+                full: false,
+            }),
+            false => Set::Look(&visited),
+        };
+        // What the helpers share (they run only without `direct`).
+        let shared = match &set {
+            Set::Look(visited) => Some(*visited),
+            Set::Insert(_) => None,
         };
         let n = layer.len();
         let ranges = block_ranges(n, jobs);
@@ -825,9 +1062,12 @@ fn run_once(
                 let (sh, take, layer, done) = (&sh, &take, &layer, &done_states);
                 move || {
                     let mut mine = Vec::new();
+                    let Some(visited) = shared else {
+                        return mine;
+                    };
                     while let Some((b, range)) = take() {
                         let len = range.len();
-                        mine.push((b, w.expand(sh, layer, range)));
+                        mine.push((b, w.expand(sh, &mut Set::Look(visited), layer, range)));
                         done.fetch_add(len, Ordering::Relaxed);
                     }
                     mine
@@ -837,8 +1077,12 @@ fn run_once(
         let ((), theirs) = crew.together(hands, || {
             while let Some((b, range)) = take() {
                 let len = range.len();
-                blocks[b] = Some(main[0].expand(&sh, &layer, range));
+                blocks[b] = Some(main[0].expand(&sh, &mut set, &layer, range));
                 done_states.fetch_add(len, Ordering::Relaxed);
+                if set.full() {
+                    // Phase 2 stops at this block: the rest would be dropped.
+                    break;
+                }
                 let now = Instant::now();
                 if options
                     .timeout
@@ -849,6 +1093,7 @@ fn run_once(
                 if now.duration_since(last_report) >= Duration::from_millis(100) {
                     last_report = now;
                     let done = done_states.load(Ordering::Relaxed);
+                    let visited = set.visited();
                     progress(&Progress {
                         states: visited.len() as u64,
                         transitions: stats.transitions,
@@ -874,7 +1119,7 @@ fn run_once(
         // Phase 2: ids, log and next layer, in block order.
         // Into the buffers of the layer before (fewer page faults).
         let mut next = std::mem::replace(&mut spare, Layer::empty());
-        next.first = visited.len() as u32;
+        next.first = layer_first;
         next.starts.clear();
         next.starts.push(0);
         next.bytes.clear();
@@ -914,7 +1159,9 @@ fn run_once(
                 let bytes = c.state(&block.bytes);
                 let id = next_id;
                 let mut at_limit = false;
-                let found = if in_parts {
+                let found = if block.inserted {
+                    Found::New
+                } else if in_parts {
                     match block.new[i].load(Ordering::Relaxed) {
                         true => Found::New,
                         false => Found::Old(None),
@@ -968,6 +1215,10 @@ fn run_once(
                     }
                 }
             }
+            if block.full {
+                limit = options.max_states.map(Limit::MaxStates);
+                full = true;
+            }
             block.recycle();
             spares.push(block);
             if full {
@@ -989,10 +1240,14 @@ fn run_once(
         }
     }
 
+    // The states logged: a search stopped by its timeout in phase 1 may
+    // have stored some of the layer's states already (with one worker),
+    // which no schedule reaches; as with several, they do not count.
+    let stored = graph.log.len() as usize;
     let found = first_of_each(findings);
     let mut findings: Vec<crate::Finding> = found.iter().map(|f| f.finding.clone()).collect();
     if record {
-        edges.seal(visited.len());
+        edges.seal(stored);
     }
     if liveness {
         findings.extend(liveness::check(
@@ -1003,7 +1258,7 @@ fn run_once(
             options.fairness,
         ));
     }
-    stats.states = visited.len() as u64;
+    stats.states = stored as u64;
     stats.store_bytes = peak_bytes as u64;
     stats.elapsed = start.elapsed();
     let outcome = Outcome {
@@ -1013,7 +1268,11 @@ fn run_once(
     };
     let state_graph = match (options.record_graph, visited) {
         (true, Visited::Exact(t)) => Some(StateGraph {
-            states: t.into_states(),
+            states: {
+                let mut states = t.into_states();
+                states.truncate(stored);
+                states
+            },
             edges,
         }),
         _ => None,
@@ -1053,6 +1312,25 @@ mod tests {
             })
             .collect();
         (findings, out.stats.states, out.stats.transitions, out.limit)
+    }
+
+    #[test]
+    fn a_block_meets_each_fingerprint_once() {
+        let mut met = super::Met::default();
+        // 0 and colliding low bits included; enough to grow the table.
+        let fp = |i: u64| match i {
+            0 => 0,
+            _ => (i % 7) << 40 | i.wrapping_mul(0x9E37_79B9_7F4A_7C15) & !0xff,
+        };
+        for round in 0..2 {
+            for i in 0..5000 {
+                assert_eq!(met.get_or_insert(fp(i), i as usize), None, "{round} {i}");
+            }
+            for i in 0..5000 {
+                assert_eq!(met.get_or_insert(fp(i), 0), Some(i as usize));
+            }
+            met.clear();
+        }
     }
 
     #[test]

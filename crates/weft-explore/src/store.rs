@@ -18,76 +18,75 @@ use std::io::Write;
 use std::os::unix::fs::FileExt;
 use weft_ir::Value;
 
-/// Append `state` to `out` as zigzag varints: one byte for values in
-/// -64..64, which is nearly all of them.
+/// Values in `-SMALL..SMALL` take one byte, `v + SMALL`.
+const SMALL: Value = 64;
+
+/// Append `state` to `out`: one byte `v + 64` (below 0x80) for a value `v`
+/// in -64..64, which is nearly every value; any other value as a byte
+/// `0x80 + n` and the `n` low bytes (little-endian, 1 to 8) of its zigzag
+/// form. Each value's bytes say where they end, so two states of one
+/// layout pack alike only if they are equal: the fingerprint of the bytes
+/// is as good as one of the values.
 pub fn pack(state: &[Value], out: &mut Vec<u8>) {
-    // Nearly every state has only such values: one byte each, in a loop
-    // the compiler vectorizes.
-    let small = state
-        .iter()
-        .fold(0, |high, &v| high | (v.wrapping_add(64) as u64 >> 7));
-    if small == 0 {
-        let start = out.len();
-        out.resize(start + state.len(), 0);
-        for (b, &v) in out[start..].iter_mut().zip(state) {
-            *b = ((v << 1) ^ (v >> 63)) as u8;
-        }
+    // Optimistically one byte a value, in a loop without branches; the
+    // bits above the seventh of any byte say whether that was wrong.
+    let start = out.len();
+    let mut high = 0u64;
+    out.extend(state.iter().map(|&v| {
+        let b = v.wrapping_add(SMALL) as u64;
+        high |= b;
+        b as u8
+    }));
+    if high < 0x80 {
         return;
     }
-    // Room for the longest encoding (10 bytes a value), cut back after.
-    let start = out.len();
-    out.resize(start + state.len() * 10, 0);
-    let buf = &mut out[start..];
-    let mut n = 0;
+    out.truncate(start);
     for &v in state {
-        let mut z = ((v << 1) ^ (v >> 63)) as u64;
-        while z >= 0x80 {
-            buf[n] = z as u8 | 0x80;
-            n += 1;
-            z >>= 7;
+        if (-SMALL..SMALL).contains(&v) {
+            out.push((v + SMALL) as u8);
+        } else {
+            let z = ((v << 1) ^ (v >> 63)) as u64;
+            let n = (71 - z.leading_zeros() as usize) / 8;
+            out.push(0x80 + n as u8);
+            out.extend_from_slice(&z.to_le_bytes()[..n]);
         }
-        buf[n] = z as u8;
-        n += 1;
     }
-    out.truncate(start + n);
 }
 
 /// Decode a state written by [`pack`] into `out` (its length says how many
 /// values to read).
-pub fn unpack(mut bytes: &[u8], out: &mut [Value]) {
+pub fn unpack(bytes: &[u8], out: &mut [Value]) {
     // As many bytes as values: one byte each (every value takes one at
     // least).
     if bytes.len() == out.len() {
         for (v, &b) in out.iter_mut().zip(bytes) {
-            *v = Value::from(b >> 1) ^ -Value::from(b & 1);
+            *v = Value::from(b) - SMALL;
         }
         return;
     }
+    let mut at = 0;
     for v in out.iter_mut() {
-        if let Some((&b, rest)) = bytes.split_first() {
-            if b < 0x80 {
-                bytes = rest;
-                *v = Value::from(b >> 1) ^ -Value::from(b & 1);
-                continue;
-            }
+        let b = bytes.get(at).copied().unwrap_or(0);
+        at += 1;
+        if b < 0x80 {
+            *v = Value::from(b) - SMALL;
+            continue;
         }
-        let mut z = 0u64;
-        let mut shift = 0;
-        while let Some((&b, rest)) = bytes.split_first() {
-            bytes = rest;
-            z |= u64::from(b & 0x7f) << shift;
-            shift += 7;
-            if b < 0x80 {
-                break;
-            }
+        let n = usize::from(b - 0x80).min(8);
+        let mut z = [0u8; 8];
+        if let Some(low) = bytes.get(at..at + n) {
+            z[..n].copy_from_slice(low);
         }
+        at += n;
+        let z = u64::from_le_bytes(z);
         *v = (z >> 1) as Value ^ -((z & 1) as Value);
     }
 }
 
-/// The fingerprint of a state: rapidhash (V3) of its values' bytes.
-pub fn fingerprint(state: &[Value]) -> u64 {
-    rapidhash::v3::rapidhash_v3(bytemuck::cast_slice(state))
+/// The fingerprint of a state: rapidhash (V3) of its bytes as [`pack`]
+/// writes them (of its key's, under symmetry).
+pub fn fingerprint(packed: &[u8]) -> u64 {
+    rapidhash::v3::rapidhash_v3(packed)
 }
 
 /// Probability that some two of `n` states share a 64-bit fingerprint.
@@ -284,14 +283,19 @@ impl FpShard {
     /// Insert unless present, in one probe sequence; `id` is the id of the
     /// state if it is new (kept when the shard keeps ids).
     pub fn insert(&mut self, fp: u64, id: u32) -> Found {
-        if (self.len + 1) * 5 > self.slots.len() * 4 {
-            self.grow();
-        }
-        let i = match self.probe(slot_key(fp)) {
+        let key = slot_key(fp);
+        let i = match self.probe(key) {
             Ok(i) => return Found::Old(self.ids.as_ref().map(|ids| ids[i])),
             Err(i) => i,
         };
-        self.put(i, slot_key(fp), id);
+        // Only a new fingerprint grows the shard, so its size follows the
+        // count of states whatever else was looked up.
+        if (self.len + 1) * 5 > self.slots.len() * 4 {
+            self.grow();
+            self.place(key, id);
+        } else {
+            self.put(i, key, id);
+        }
         self.len += 1;
         Found::New
     }
@@ -324,10 +328,20 @@ impl FpShard {
             .ids
             .as_mut()
             .map(|ids| std::mem::replace(ids, vec![0; cap]));
+        // The keys are distinct: each goes to the first empty slot from its
+        // home, with no key to compare on the way.
+        let cap = self.slots.len();
         for (i, key) in old.into_iter().enumerate() {
-            if key != 0 {
-                let id = old_ids.as_ref().map_or(0, |ids| ids[i]);
-                self.place(key, id);
+            if key == 0 {
+                continue;
+            }
+            let mut j = self.home(key);
+            while self.slots[j] != 0 {
+                j = if j + 1 == cap { 0 } else { j + 1 };
+            }
+            self.slots[j] = key;
+            if let (Some(ids), Some(old_ids)) = (self.ids.as_mut(), old_ids.as_ref()) {
+                ids[j] = old_ids[i];
             }
         }
     }
@@ -476,27 +490,97 @@ impl Log {
 mod tests {
     use super::*;
 
+    fn round_trip(state: &[Value]) -> Vec<u8> {
+        let mut bytes = vec![9];
+        pack(state, &mut bytes);
+        assert_eq!(bytes[0], 9, "pack appends");
+        let mut back = vec![7; state.len()];
+        unpack(&bytes[1..], &mut back);
+        assert_eq!(back, state);
+        bytes.split_off(1)
+    }
+
     #[test]
     fn pack_round_trips() {
         let state = [0, 1, -1, 63, -64, 64, -65, i64::MAX, i64::MIN, 1 << 40];
-        let mut bytes = Vec::new();
-        pack(&state, &mut bytes);
-        assert_eq!(bytes[..5], [0, 2, 1, 126, 127]);
-        let mut back = [7; 10];
-        unpack(&bytes, &mut back);
-        assert_eq!(back, state);
+        let bytes = round_trip(&state);
+        assert_eq!(bytes[..5], [64, 65, 63, 127, 0]);
+        // 64 and -65 are 128 and 129 in zigzag form: one byte after 0x81
+        assert_eq!(bytes[5..9], [0x81, 128, 0x81, 129]);
+        // the extremes take all eight bytes
+        assert_eq!(bytes[9], 0x88);
+        assert_eq!(bytes.len(), 5 + 4 + 9 + 9 + 7);
+    }
+
+    #[test]
+    fn edge_values_round_trip_alone_and_mixed() {
+        let edges = [
+            0,
+            -1,
+            63,
+            -63,
+            64,
+            -64,
+            65,
+            -65,
+            127,
+            128,
+            -128,
+            255,
+            256,
+            1 << 31,
+            -(1 << 31),
+            i64::MAX,
+            i64::MIN,
+            i64::MAX - 1,
+            i64::MIN + 1,
+        ];
+        for &v in &edges {
+            let bytes = round_trip(&[v]);
+            assert_eq!(bytes.len() == 1, (-64..64).contains(&v), "{v}");
+            round_trip(&[v, 5, v, -1]);
+        }
+        round_trip(&edges);
+        round_trip(&[]);
     }
 
     #[test]
     fn small_states_take_a_byte_a_value() {
         let state: Vec<Value> = (-64..64).collect();
-        let mut bytes = vec![9];
-        pack(&state, &mut bytes);
-        assert_eq!(bytes.len(), 1 + state.len());
-        assert_eq!(bytes[1..4], [127, 125, 123]);
-        let mut back = vec![7; state.len()];
-        unpack(&bytes[1..], &mut back);
-        assert_eq!(back, state);
+        let bytes = round_trip(&state);
+        assert_eq!(bytes.len(), state.len());
+        assert_eq!(bytes[..3], [0, 1, 2]);
+    }
+
+    proptest::proptest! {
+        /// Every state comes back, and two states pack alike only if they
+        /// are equal (what makes the fingerprint of the bytes sound).
+        #[test]
+        fn packing_is_one_to_one(
+            a in proptest::collection::vec(
+                proptest::prop_oneof![-70i64..70, proptest::num::i64::ANY], 0..40),
+            b in proptest::collection::vec(
+                proptest::prop_oneof![-70i64..70, proptest::num::i64::ANY], 0..40),
+        ) {
+            let (pa, pb) = (round_trip(&a), round_trip(&b));
+            if a.len() == b.len() {
+                proptest::prop_assert_eq!(pa == pb, a == b);
+            }
+        }
+
+        /// A value changed anywhere in a state changes its bytes.
+        #[test]
+        fn one_changed_value_changes_the_bytes(
+            a in proptest::collection::vec(-200i64..200, 1..40),
+            at in 0usize..40,
+            v in proptest::prop_oneof![-200i64..200, proptest::num::i64::ANY],
+        ) {
+            let mut b = a.clone();
+            let at = at % a.len();
+            b[at] = v;
+            let (pa, pb) = (round_trip(&a), round_trip(&b));
+            proptest::prop_assert_eq!(pa == pb, a == b);
+        }
     }
 
     #[test]
