@@ -240,8 +240,7 @@ impl<'p> Exec<'p> {
         exec.quick = program
             .codes
             .iter()
-            .zip(&exec.may_end)
-            .map(|(c, may_end)| quick::quick_steps(program, c, may_end))
+            .map(|c| quick::quick_steps(program, c))
             .collect();
         exec
     }
@@ -261,6 +260,24 @@ impl<'p> Exec<'p> {
         match self.cell_vars.get(cell as usize) {
             Some(&v) => &self.program.vars[v as usize],
             None => self.program.var_of_cell(cell),
+        }
+    }
+
+    /// Thread `t` finishes in `st`: its locals but `self` cleared, its
+    /// program counter [`FINISHED`], its reads forgotten by the lost-update
+    /// bookkeeping.
+    fn finish_thread(&self, st: &mut [Value], t: usize) {
+        let pc_slot = self.layout.thread[t];
+        let n = self.program.codes[self.program.threads[t].code as usize]
+            .n_locals
+            .max(1);
+        for i in 1..n {
+            st[pc_slot + 1 + i as usize] = 0;
+        }
+        st[pc_slot] = FINISHED;
+        let me = thread_bit(t);
+        for slot in self.layout.lu_masks() {
+            st[slot] &= !me;
         }
     }
 
@@ -739,13 +756,7 @@ impl<'a, 'p> Run<'a, 'p> {
 
     fn finish(&mut self) {
         self.progress = true;
-        let n = self.code.n_locals.max(1);
-        self.clear(1, n);
-        self.st[self.pc_slot] = FINISHED;
-        let me = thread_bit(self.t);
-        for slot in self.x.layout.lu_masks() {
-            self.st[slot] &= !me;
-        }
+        self.x.finish_thread(&mut self.st, self.t);
         self.note(|_| "finishes".to_string());
     }
 

@@ -10,7 +10,10 @@
 //! may finish) to the full run; the module tests check that both agree on
 //! every state of the catalogue.
 
-use super::{lost_update_read, lost_update_write, Access, Exec, ThreadStep, Transition};
+use super::{
+    local_effect, lost_update_read, lost_update_write, Access, Exec, Kind, Local, ThreadStep,
+    Transition,
+};
 use crate::eval::in_range;
 use weft_ir::{Code, ObjRef, Op, Program, SrcSpan, Value, VarKind};
 
@@ -27,10 +30,11 @@ pub(super) enum Quick {
     Write,
 }
 
-/// For each pc of `code`: whether the step there may be quick. Not where
-/// local work after it may end the thread (`may_end`, per pc of `code`):
-/// the full run looks ahead there, and trying first would settle twice.
-pub(super) fn quick_steps(program: &Program, code: &Code, may_end: &[bool]) -> Vec<Option<Quick>> {
+/// For each pc of `code`: whether the step there may be quick. Where local
+/// work after it may end the thread, the quick step finishes the thread
+/// when one local instruction is all that is left ([`Exec::ends_now`]), and
+/// leaves longer look-aheads to the full run.
+pub(super) fn quick_steps(program: &Program, code: &Code) -> Vec<Option<Quick>> {
     let plain = |r: &ObjRef| match r {
         ObjRef::Fixed(o) => !program.objects[*o as usize].fair,
         ObjRef::Group { group, .. } => {
@@ -41,9 +45,7 @@ pub(super) fn quick_steps(program: &Program, code: &Code, may_end: &[bool]) -> V
     let step = |var: u32| program.vars[var as usize].kind != VarKind::Ghost;
     code.instrs
         .iter()
-        .enumerate()
-        .map(|(pc, i)| match &i.op {
-            _ if may_end.get(pc + 1).copied().unwrap_or(true) => None,
+        .map(|i| match &i.op {
             Op::Lock { obj } if plain(obj) => Some(Quick::Lock),
             Op::Unlock { .. } => Some(Quick::Unlock),
             Op::Read { cell, .. } if step(cell.var) => Some(Quick::Read),
@@ -84,13 +86,16 @@ impl Exec<'_> {
             return false;
         };
         st[pc_slot] = (pc + 1) as Value;
-        let progress = self.settle(&mut st, t);
-        // Where local work may end the thread, the full run looks ahead
-        // (`quick_steps` leaves out the steps that may come here).
+        let mut progress = self.settle(&mut st, t);
+        // Where local work may end the thread, the full run looks ahead:
+        // done here when the thread ends at once, left to it otherwise.
         let rests = usize::try_from(st[pc_slot]).unwrap_or(usize::MAX);
         if self.may_end[c].get(rests).copied().unwrap_or(true) {
-            out.pool.states.push(st);
-            return false;
+            if !self.ends_now(&mut st, t, rests) {
+                out.pool.states.push(st);
+                return false;
+            }
+            progress = true;
         }
         let mut lost_updates = out.pool.lost.pop().unwrap_or_default();
         lost_updates.clear();
@@ -111,6 +116,42 @@ impl Exec<'_> {
             lost_updates,
             span: instr.span,
         });
+        true
+    }
+
+    /// The look-ahead of `Run::tail` for thread `t` resting at `pc` in
+    /// `st`, when it is one instruction long: the thread is at its end, or
+    /// at local work or `progress;` that goes there. Then the thread
+    /// finishes in `st` as the full run would finish it, and `true`;
+    /// otherwise `st` is left as it was.
+    fn ends_now(&self, st: &mut [Value], t: usize, pc: usize) -> bool {
+        let pc_slot = self.layout.thread[t];
+        let c = self.program.threads[t].code as usize;
+        let code = &self.program.codes[c];
+        let end = code.instrs.len();
+        if let Some(instr) = code.instrs.get(pc) {
+            let effect = match self.kinds[c][pc] {
+                Kind::Progress => Local::Goto(pc + 1),
+                Kind::Local => {
+                    match local_effect(&self.env(st, pc_slot), &instr.op, instr.span, pc) {
+                        Ok(Some(effect)) => effect,
+                        _ => return false,
+                    }
+                }
+                _ => return false,
+            };
+            match effect {
+                Local::Write(dst, v, next) if next >= end => st[pc_slot + 1 + dst as usize] = v,
+                Local::Clear(from, to, next) if next >= end => {
+                    st[pc_slot + 1 + from as usize..pc_slot + 1 + to as usize].fill(0)
+                }
+                Local::Goto(next) if next >= end => {}
+                _ => return false,
+            }
+        } else if pc != end {
+            return false;
+        }
+        self.finish_thread(st, t);
         true
     }
 
