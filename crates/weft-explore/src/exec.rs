@@ -104,6 +104,17 @@ pub struct ThreadStep {
     pool: Pool,
 }
 
+impl ThreadStep {
+    /// No transition and no access: the thread has finished (`None`) or
+    /// waits.
+    #[inline(always)]
+    fn idle(&mut self, blocked: Option<(SrcSpan, BlockReason)>) {
+        self.pool.recycle(&mut self.transitions);
+        self.accesses.clear();
+        self.blocked = blocked;
+    }
+}
+
 /// Buffers a [`ThreadStep`] recycles from one step to the next.
 #[derive(Clone, Debug, Default)]
 struct Pool {
@@ -208,6 +219,14 @@ pub struct Exec<'p> {
     /// Per code and pc: whether the step there may be stepped without
     /// the interpreter (`quick.rs`).
     quick: Vec<Vec<Option<quick::Quick>>>,
+    /// Per thread: the offset of its program counter, and its code.
+    threads: Vec<(usize, usize)>,
+    /// Per code and pc: the plain mutex a `lock` there takes, and the
+    /// lock's span (`waits.rs`).
+    locks: Vec<Vec<Option<(waits::LockSite, SrcSpan)>>>,
+    /// Per code and pc: the fast form of the local instruction there
+    /// (`fast.rs`).
+    fast: Vec<Vec<Option<fast::FastLocal>>>,
     /// Per cell: the index of its variable (`Program::var_of_cell` without
     /// the search).
     cell_vars: Vec<u32>,
@@ -221,15 +240,25 @@ impl<'p> Exec<'p> {
     /// An executor whose steps settle at the next step or not
     /// (`--no-settle`).
     pub fn with_settling(program: &'p Program, settles: bool) -> Self {
+        let layout = Layout::new(program);
         let mut exec = Exec {
             program,
-            layout: Layout::new(program),
+            threads: (program.threads.iter().zip(&layout.thread))
+                .map(|(th, &pc_slot)| (pc_slot, th.code as usize))
+                .collect(),
+            layout,
             may_end: program.codes.iter().map(|c| may_end(program, c)).collect(),
             watch_labels: program.names_positions(),
             settles,
             shortcuts: Vec::new(),
             kinds: program.codes.iter().map(|c| kinds(program, c)).collect(),
             quick: Vec::new(),
+            locks: program
+                .codes
+                .iter()
+                .map(|c| waits::lock_sites(program, c))
+                .collect(),
+            fast: program.codes.iter().map(fast::fast_locals).collect(),
             cell_vars: (0..program.n_cells)
                 .map(|c| program.vars.partition_point(|v| v.base + v.len <= c) as u32)
                 .collect(),
@@ -304,7 +333,20 @@ impl<'p> Exec<'p> {
     /// the top of its loop is one state, not one per place in its local
     /// work, and a step that waits is seen without running anything
     /// ([`Exec::step`]). Returns whether it passed `progress;`.
+    #[inline]
     pub(crate) fn settle(&self, state: &mut [Value], t: usize) -> bool {
+        // Most steps end at a step: no local work in front of it.
+        let (pc_slot, c) = self.threads[t];
+        let kinds = &self.kinds[c];
+        match usize::try_from(state[pc_slot]).map(|pc| kinds.get(pc)) {
+            Ok(Some(Kind::Local | Kind::Progress)) => self.settle_local(state, t),
+            _ => false,
+        }
+    }
+
+    /// [`Exec::settle`] where there is local work to run.
+    #[inline(never)]
+    fn settle_local(&self, state: &mut [Value], t: usize) -> bool {
         let pc_slot = self.layout.thread[t];
         let c = self.program.threads[t].code as usize;
         let code = &self.program.codes[c];
@@ -334,8 +376,15 @@ impl<'p> Exec<'p> {
             if !self.settles && !matches!(instr.op, Op::Clear { .. } | Op::Jump(_)) {
                 break;
             }
+            let fast = self.fast.get(c).and_then(|f| f.get(pc).copied().flatten());
             let effect = if matches!(instr.op, Op::Progress) {
                 Local::Goto(pc + 1)
+            } else if let Some(fast) = fast {
+                // An instruction that would fail stays for the step to report.
+                match fast.effect(&state[pc_slot + 1..], pc) {
+                    Some(effect) => effect,
+                    None => break,
+                }
             } else {
                 let env = Env {
                     program: self.program,
@@ -379,21 +428,37 @@ impl<'p> Exec<'p> {
     }
 
     /// Every branch of thread `t`'s next step from `state`.
+    ///
+    /// Most calls find the thread finished or waiting for a held mutex:
+    /// those two answers are a load of the pc and a look at one table
+    /// (`waits::lock_sites`); everything else goes on out of line.
+    #[inline]
     pub fn step(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
-        if self.finished(state, t) {
-            out.pool.recycle(&mut out.transitions);
-            out.blocked = None;
-            out.accesses.clear();
+        let (pc_slot, c) = self.threads[t];
+        let pc = state[pc_slot];
+        if pc == FINISHED {
+            out.idle(None);
             return;
         }
+        if let Some(Some((lock, span))) = self.locks[c].get(pc as usize) {
+            if let Some(o) = lock.object(state, pc_slot) {
+                let holder = state[self.layout.obj[o]];
+                if holder != 0 && holder != t as Value + 1 {
+                    out.idle(Some((*span, BlockReason::Mutex(o))));
+                    return;
+                }
+            }
+        }
+        self.step_rest(state, t, out);
+    }
+
+    /// [`Exec::step`] past its two commonest answers.
+    #[inline(never)]
+    fn step_rest(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
         // The commonest step of all: one that waits (a lock that is held, a
         // permit that is not there), seen without running anything.
         match self.waits(state, t) {
-            Some(waits) => {
-                out.pool.recycle(&mut out.transitions);
-                out.accesses.clear();
-                out.blocked = Some(waits);
-            }
+            Some(waits) => out.idle(Some(waits)),
             None => {
                 if !self.quick(state, t, out) {
                     self.run_step(state, t, out);
@@ -464,6 +529,7 @@ impl<'p> Exec<'p> {
 
 /// What one of the pure local instructions (`Set`, `SetIdx`, `Clear`,
 /// `Jump`, `JumpIfNot`) does, computed without changing the state.
+#[derive(Clone, Copy, Debug)]
 enum Local {
     /// Store a value in a local (by index), then go on at `next`.
     Write(u32, Value, usize),
@@ -1108,6 +1174,33 @@ pub(crate) mod tests {
         }
     }
 
+    /// On every catalogue state, every thread: [`Exec::step`], with all its
+    /// tables and fast paths, gives what the full run gives.
+    #[test]
+    fn steps_agree_with_the_full_run_on_the_catalogue() {
+        let mut checked = 0usize;
+        for settles in [true, false] {
+            catalogue_states(settles, |name, exec, states| {
+                let (mut fast, mut full) = (ThreadStep::default(), ThreadStep::default());
+                for state in states {
+                    for t in 0..exec.program.threads.len() {
+                        exec.step(state, t, &mut fast);
+                        exec.run_step(state, t, &mut full);
+                        checked += 1;
+                        assert_eq!(
+                            format!("{:?}", fast.transitions),
+                            format!("{:?}", full.transitions),
+                            "{name}: thread {t} at {state:?}"
+                        );
+                        assert_eq!(fast.blocked, full.blocked, "{name}: thread {t}");
+                        assert_eq!(fast.accesses, full.accesses, "{name}: thread {t}");
+                    }
+                }
+            });
+        }
+        assert!(checked > 10_000, "only {checked} steps checked");
+    }
+
     /// The per-cell variable table names the variable the program's own
     /// search finds, for every cell of every catalogue program.
     #[test]
@@ -1121,6 +1214,7 @@ pub(crate) mod tests {
     }
 }
 
+mod fast;
 mod footprint;
 mod kind;
 mod quick;

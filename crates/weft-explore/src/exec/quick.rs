@@ -66,8 +66,9 @@ impl Exec<'_> {
     /// Thread `t`'s step from `state` into `out`, when it is a quick one:
     /// the mutex is free for a lock, held by the thread for an unlock, a
     /// read or write whose index and value evaluate, and the thread cannot
-    /// finish in this step. `false` (and `out` left as it was) when the
-    /// full run must tell.
+    /// finish in this step. `false` when the full run must tell (`out` then
+    /// holds the same transitions, their states' contents aside: the full
+    /// run recycles them).
     pub(super) fn quick(&self, state: &[Value], t: usize, out: &mut ThreadStep) -> bool {
         let pc_slot = self.layout.thread[t];
         let c = self.program.threads[t].code as usize;
@@ -78,12 +79,24 @@ impl Exec<'_> {
             return false;
         };
         let instr = &self.program.codes[c].instrs[pc];
-        let mut st = out.pool.states.pop().unwrap_or_default();
+        // The buffers of the last step's transition, when it had just one,
+        // are reused in place: no trip through the pool.
+        let reuse = out.transitions.len() == 1;
+        let mut st = match out.transitions.first_mut() {
+            Some(tr) if reuse => std::mem::take(&mut tr.state),
+            _ => out.pool.states.pop().unwrap_or_default(),
+        };
         st.clear();
         st.extend_from_slice(state);
+        let fail = |out: &mut ThreadStep, st: Vec<Value>| {
+            match out.transitions.first_mut() {
+                Some(tr) if reuse => tr.state = st,
+                _ => out.pool.states.push(st),
+            }
+            false
+        };
         let Some(effects) = self.quick_op(*quick, &instr.op, instr.span, state, &mut st, t) else {
-            out.pool.states.push(st);
-            return false;
+            return fail(out, st);
         };
         st[pc_slot] = (pc + 1) as Value;
         let mut progress = self.settle(&mut st, t);
@@ -92,22 +105,30 @@ impl Exec<'_> {
         let rests = usize::try_from(st[pc_slot]).unwrap_or(usize::MAX);
         if self.may_end[c].get(rests).copied().unwrap_or(true) {
             if !self.ends_now(&mut st, t, rests) {
-                out.pool.states.push(st);
-                return false;
+                return fail(out, st);
             }
             progress = true;
         }
-        let mut lost_updates = out.pool.lost.pop().unwrap_or_default();
-        lost_updates.clear();
-        if let Some(lost) = effects.lost_update {
-            lost_updates.push(lost);
-        }
-        out.pool.recycle(&mut out.transitions);
         out.blocked = None;
         out.accesses.clear();
         if let Some(access) = effects.access {
             out.accesses.push(access);
         }
+        if reuse {
+            let tr = &mut out.transitions[0];
+            tr.lost_updates.clear();
+            tr.lost_updates.extend(effects.lost_update);
+            tr.branch = 0;
+            tr.state = st;
+            tr.event = None;
+            tr.progress = progress;
+            tr.span = instr.span;
+            return true;
+        }
+        let mut lost_updates = out.pool.lost.pop().unwrap_or_default();
+        lost_updates.clear();
+        lost_updates.extend(effects.lost_update);
+        out.pool.recycle(&mut out.transitions);
         out.transitions.push(Transition {
             branch: 0,
             state: st,

@@ -12,7 +12,67 @@
 
 use super::{BlockReason, Exec};
 use crate::eval::Env;
-use weft_ir::{ObjRef, Op, SrcSpan, ThreadRef, Value};
+use weft_ir::{Code, Expr, ObjRef, Op, Program, SrcSpan, ThreadRef, Value};
+
+/// The mutex a `lock` takes, where it is plain (never FIFO-fair) and
+/// named by a constant or a local.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum LockSite {
+    Fixed(u32),
+    /// Object `base + i` of a group of `len`, `i` in local `local`.
+    Local {
+        local: u32,
+        base: u32,
+        len: u32,
+    },
+}
+
+impl LockSite {
+    /// The object, as [`Exec::object`] finds it: `None` when the index is
+    /// out of bounds.
+    #[inline(always)]
+    pub(super) fn object(self, state: &[Value], pc_slot: usize) -> Option<usize> {
+        match self {
+            LockSite::Fixed(o) => Some(o as usize),
+            LockSite::Local { local, base, len } => {
+                let i = state[pc_slot + 1 + local as usize];
+                (0..Value::from(len))
+                    .contains(&i)
+                    .then(|| (base + i as u32) as usize)
+            }
+        }
+    }
+}
+
+/// For each pc of `code`: the lock site there, and its span.
+pub(super) fn lock_sites(program: &Program, code: &Code) -> Vec<Option<(LockSite, SrcSpan)>> {
+    let plain = |o: u32| !program.objects[o as usize].fair;
+    code.instrs
+        .iter()
+        .map(|i| {
+            let Op::Lock { obj } = &i.op else {
+                return None;
+            };
+            let site = match obj {
+                ObjRef::Fixed(o) => plain(*o).then_some(LockSite::Fixed(*o))?,
+                ObjRef::Group { group, idx } => {
+                    let g = &program.object_groups[*group as usize];
+                    let Expr::Local(local) = idx else {
+                        return None;
+                    };
+                    (g.base..g.base + g.len)
+                        .all(plain)
+                        .then_some(LockSite::Local {
+                            local: *local,
+                            base: g.base,
+                            len: g.len,
+                        })?
+                }
+            };
+            Some((site, i.span))
+        })
+        .collect()
+}
 
 impl Exec<'_> {
     /// Where and why thread `t`'s next step waits in `state`, when it is
