@@ -224,9 +224,8 @@ pub struct Exec<'p> {
     /// Per code and pc: the plain mutex a `lock` there takes, and the
     /// lock's span (`waits.rs`).
     locks: Vec<Vec<Option<(waits::LockSite, SrcSpan)>>>,
-    /// Per code and pc: the fast form of the local instruction there
-    /// (`fast.rs`).
-    fast: Vec<Vec<Option<fast::FastLocal>>>,
+    /// Per code and pc: how settling runs the instruction there.
+    plans: Vec<Vec<Plan>>,
     /// Per cell: the index of its variable (`Program::var_of_cell` without
     /// the search).
     cell_vars: Vec<u32>,
@@ -258,7 +257,7 @@ impl<'p> Exec<'p> {
                 .iter()
                 .map(|c| waits::lock_sites(program, c))
                 .collect(),
-            fast: program.codes.iter().map(fast::fast_locals).collect(),
+            plans: Vec::new(),
             cell_vars: (0..program.n_cells)
                 .map(|c| program.vars.partition_point(|v| v.base + v.len <= c) as u32)
                 .collect(),
@@ -266,6 +265,9 @@ impl<'p> Exec<'p> {
         if settles {
             exec.shortcuts = program.codes.iter().map(|c| exec.shortcuts(c)).collect();
         }
+        exec.plans = (program.codes.iter().enumerate())
+            .map(|(c, code)| exec.plans(c, code))
+            .collect();
         exec.quick = program
             .codes
             .iter()
@@ -347,10 +349,9 @@ impl<'p> Exec<'p> {
     /// [`Exec::settle`] where there is local work to run.
     #[inline(never)]
     fn settle_local(&self, state: &mut [Value], t: usize) -> bool {
-        let pc_slot = self.layout.thread[t];
-        let c = self.program.threads[t].code as usize;
+        let (pc_slot, c) = self.threads[t];
         let code = &self.program.codes[c];
-        let (kinds, shortcuts) = (&self.kinds[c], self.shortcuts.get(c));
+        let plans = &self.plans[c];
         let end = code.instrs.len();
         let mut progress = false;
         for _ in 0..LOCAL_BUDGET.min(1 << 12) {
@@ -358,44 +359,44 @@ impl<'p> Exec<'p> {
                 break;
             };
             // Only local work and `progress;` settle (`local_effect` says
-            // `None` for anything else), and only they have shortcuts: most
-            // settling ends here, at once, at a step.
-            let (Some(instr), Some(Kind::Local | Kind::Progress)) =
-                (code.instrs.get(pc), kinds.get(pc))
-            else {
-                break;
-            };
-            if let Some(Some(sc)) = shortcuts.and_then(|s| s.get(pc)) {
-                for &(from, to) in &sc.clears {
-                    state[pc_slot + 1 + from as usize..pc_slot + 1 + to as usize].fill(0);
+            // `None` for anything else), and only they have shortcuts.
+            let (effect, passes_progress) = match plans.get(pc) {
+                None | Some(Plan::Stop) => break,
+                Some(Plan::Shortcut) => {
+                    let Some(Some(sc)) = self.shortcuts.get(c).and_then(|s| s.get(pc)) else {
+                        break;
+                    };
+                    for &(from, to) in &sc.clears {
+                        state[pc_slot + 1 + from as usize..pc_slot + 1 + to as usize].fill(0);
+                    }
+                    progress |= sc.progress;
+                    state[pc_slot] = Value::from(sc.to);
+                    continue;
                 }
-                progress |= sc.progress;
-                state[pc_slot] = Value::from(sc.to);
-                continue;
-            }
-            if !self.settles && !matches!(instr.op, Op::Clear { .. } | Op::Jump(_)) {
-                break;
-            }
-            let fast = self.fast.get(c).and_then(|f| f.get(pc).copied().flatten());
-            let effect = if matches!(instr.op, Op::Progress) {
-                Local::Goto(pc + 1)
-            } else if let Some(fast) = fast {
                 // An instruction that would fail stays for the step to report.
-                match fast.effect(&state[pc_slot + 1..], pc) {
-                    Some(effect) => effect,
+                Some(Plan::Fast(fast)) => match fast.effect(&state[pc_slot + 1..], pc) {
+                    Some(effect) => (effect, false),
                     None => break,
-                }
-            } else {
-                let env = Env {
-                    program: self.program,
-                    layout: &self.layout,
-                    state,
-                    locals: &state[pc_slot + 1..],
-                };
-                // An instruction that would fail stays for the step to report.
-                match local_effect(&env, &instr.op, instr.span, pc) {
-                    Ok(Some(effect)) => effect,
-                    _ => break,
+                },
+                Some(Plan::Slow) => {
+                    let instr = &code.instrs[pc];
+                    if !self.settles && !matches!(instr.op, Op::Clear { .. } | Op::Jump(_)) {
+                        break;
+                    }
+                    if matches!(instr.op, Op::Progress) {
+                        (Local::Goto(pc + 1), true)
+                    } else {
+                        let env = Env {
+                            program: self.program,
+                            layout: &self.layout,
+                            state,
+                            locals: &state[pc_slot + 1..],
+                        };
+                        match local_effect(&env, &instr.op, instr.span, pc) {
+                            Ok(Some(effect)) => (effect, false),
+                            _ => break,
+                        }
+                    }
                 }
             };
             let next = match effect {
@@ -410,10 +411,30 @@ impl<'p> Exec<'p> {
                 Local::Clear(from, to, _) => (from..to).for_each(|i| state[local(i)] = 0),
                 Local::Goto(_) => {}
             }
-            progress |= matches!(instr.op, Op::Progress);
+            progress |= passes_progress;
             state[pc_slot] = next as Value;
         }
         progress
+    }
+
+    /// For each pc of `code` (code `c`): how settling runs it.
+    fn plans(&self, c: usize, code: &Code) -> Vec<Plan> {
+        let fast = fast::fast_locals(code);
+        (0..code.instrs.len())
+            .map(|pc| match self.kinds[c][pc] {
+                Kind::Local | Kind::Progress => {
+                    if let Some(Some(_)) = self.shortcuts.get(c).and_then(|s| s.get(pc)) {
+                        Plan::Shortcut
+                    } else {
+                        match fast[pc] {
+                            Some(f) if self.settles => Plan::Fast(f),
+                            _ => Plan::Slow,
+                        }
+                    }
+                }
+                _ => Plan::Stop,
+            })
+            .collect()
     }
 
     /// Would moving from `pc` to `next` take the thread out of a label
@@ -456,14 +477,25 @@ impl<'p> Exec<'p> {
     #[inline(never)]
     fn step_rest(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
         // The commonest step of all: one that waits (a lock that is held, a
-        // permit that is not there), seen without running anything.
-        match self.waits(state, t) {
-            Some(waits) => out.idle(Some(waits)),
-            None => {
-                if !self.quick(state, t, out) {
-                    self.run_step(state, t, out);
-                }
+        // permit that is not there), seen without running anything. Reads,
+        // writes and unlocks never wait: no need to ask.
+        let (pc_slot, c) = self.threads[t];
+        let never_waits = usize::try_from(state[pc_slot]).is_ok_and(|pc| {
+            matches!(
+                self.quick[c].get(pc),
+                Some(Some(
+                    quick::Quick::Read | quick::Quick::Write | quick::Quick::Unlock
+                ))
+            )
+        });
+        if !never_waits {
+            if let Some(waits) = self.waits(state, t) {
+                out.idle(Some(waits));
+                return;
             }
+        }
+        if !self.quick(state, t, out) {
+            self.run_step(state, t, out);
         }
     }
 
@@ -525,6 +557,19 @@ impl<'p> Exec<'p> {
             }
         }
     }
+}
+
+/// How settling runs one instruction, worked out beforehand.
+#[derive(Clone, Copy, Debug)]
+enum Plan {
+    /// Not local work: settling stops there.
+    Stop,
+    /// Take the shortcut of `Exec::shortcuts` there.
+    Shortcut,
+    /// Local work with a fast form (`fast.rs`).
+    Fast(fast::FastLocal),
+    /// Anything else: `local_effect`.
+    Slow,
 }
 
 /// What one of the pure local instructions (`Set`, `SetIdx`, `Clear`,
