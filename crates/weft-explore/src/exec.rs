@@ -252,16 +252,15 @@ impl<'p> Exec<'p> {
             shortcuts: Vec::new(),
             kinds: program.codes.iter().map(|c| kinds(program, c)).collect(),
             quick: Vec::new(),
-            locks: program
-                .codes
-                .iter()
-                .map(|c| waits::lock_sites(program, c))
-                .collect(),
+            locks: Vec::new(),
             plans: Vec::new(),
             cell_vars: (0..program.n_cells)
                 .map(|c| program.vars.partition_point(|v| v.base + v.len <= c) as u32)
                 .collect(),
         };
+        exec.locks = (program.codes.iter())
+            .map(|c| waits::lock_sites(program, &exec.layout, c))
+            .collect();
         if settles {
             exec.shortcuts = program.codes.iter().map(|c| exec.shortcuts(c)).collect();
         }
@@ -462,8 +461,8 @@ impl<'p> Exec<'p> {
             return;
         }
         if let Some(Some((lock, span))) = self.locks[c].get(pc as usize) {
-            if let Some(o) = lock.object(state, pc_slot) {
-                let holder = state[self.layout.obj[o]];
+            if let Some((o, off)) = lock.object(&self.layout, state, pc_slot) {
+                let holder = state[off];
                 if holder != 0 && holder != t as Value + 1 {
                     out.idle(Some((*span, BlockReason::Mutex(o))));
                     return;
@@ -484,7 +483,7 @@ impl<'p> Exec<'p> {
             matches!(
                 self.quick[c].get(pc),
                 Some(Some(
-                    quick::Quick::Read | quick::Quick::Write | quick::Quick::Unlock
+                    quick::Quick::Read | quick::Quick::Write(_) | quick::Quick::Unlock
                 ))
             )
         });

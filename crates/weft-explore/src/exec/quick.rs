@@ -10,6 +10,7 @@
 //! may finish) to the full run; the module tests check that both agree on
 //! every state of the catalogue.
 
+use super::fast::Fast;
 use super::{
     local_effect, lost_update_read, lost_update_write, Access, Exec, Kind, Local, ThreadStep,
     Transition,
@@ -26,8 +27,9 @@ pub(super) enum Quick {
     Unlock,
     /// A read of a shared or atomic cell.
     Read,
-    /// A write of a shared or atomic cell.
-    Write,
+    /// A write of a shared or atomic cell, and its value's fast form
+    /// (`fast.rs`) if it has one.
+    Write(Option<Fast>),
 }
 
 /// For each pc of `code`: whether the step there may be quick. Where local
@@ -49,7 +51,7 @@ pub(super) fn quick_steps(program: &Program, code: &Code) -> Vec<Option<Quick>> 
             Op::Lock { obj } if plain(obj) => Some(Quick::Lock),
             Op::Unlock { .. } => Some(Quick::Unlock),
             Op::Read { cell, .. } if step(cell.var) => Some(Quick::Read),
-            Op::Write { cell, .. } if step(cell.var) => Some(Quick::Write),
+            Op::Write { cell, value, .. } if step(cell.var) => Some(Quick::Write(Fast::of(value))),
             _ => None,
         })
         .collect()
@@ -216,7 +218,7 @@ impl Exec<'_> {
                 st[pc_slot + 1 + *dst as usize] = st[c as usize];
             }
             (
-                Quick::Write,
+                Quick::Write(fast),
                 Op::Write {
                     cell,
                     value,
@@ -225,7 +227,10 @@ impl Exec<'_> {
             ) => {
                 let env = self.env(state, pc_slot);
                 let c = env.cell(cell, span).ok()?;
-                let v = env.eval(value).ok()?;
+                let v = match fast {
+                    Some(fast) => fast.eval(env.locals)?,
+                    None => env.eval(value).ok()?,
+                };
                 let var = self.var_of_cell(c);
                 in_range(v, var.range).then_some(())?;
                 if var.kind == VarKind::Shared {
