@@ -452,7 +452,7 @@ impl<'p> Exec<'p> {
     /// Most calls find the thread finished or waiting for a held mutex:
     /// those two answers are a load of the pc and a look at one table
     /// (`waits::lock_sites`); everything else goes on out of line.
-    #[inline]
+    #[inline(always)]
     pub fn step(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
         let (pc_slot, c) = self.threads[t];
         let pc = state[pc_slot];
