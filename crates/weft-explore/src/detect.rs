@@ -32,7 +32,9 @@ pub fn first_of_each(mut found: Vec<Found>) -> Vec<Found> {
 
 pub struct Detector<'e, 'p> {
     exec: &'e Exec<'p>,
-    checks: Vec<Kind>,
+    /// The checks that are on, as a mask of [`mark`]s: asked on every
+    /// state, so one test of a bit.
+    checks: u16,
     seen: FxHashSet<Key>,
     findings: Vec<Found>,
     /// The key of the last fresh violation.
@@ -56,7 +58,7 @@ impl<'e, 'p> Detector<'e, 'p> {
     pub fn new(exec: &'e Exec<'p>, options: &Options) -> Self {
         Detector {
             exec,
-            checks: options.checks.clone(),
+            checks: options.checks.iter().fold(0, |m, &k| m | mark(k)),
             seen: FxHashSet::default(),
             findings: Vec::new(),
             last: None,
@@ -88,8 +90,9 @@ impl<'e, 'p> Detector<'e, 'p> {
         self.at.1 += 1;
     }
 
+    #[inline(always)]
     fn on(&self, kind: Kind) -> bool {
-        self.checks.contains(&kind)
+        self.checks & mark(kind) != 0
     }
 
     /// Record a violation unless the same one was recorded before.
@@ -117,10 +120,19 @@ impl<'e, 'p> Detector<'e, 'p> {
     }
 
     /// Invariants, in every reachable state.
+    #[inline]
     pub fn check_state(&mut self, graph: &Graph, id: u32, state: &[Value]) {
-        if !self.on(Kind::Invariant) && !self.on(Kind::Runtime) {
+        // Most programs have no invariant: then no call.
+        if self.exec.program.invariants.is_empty()
+            || !(self.on(Kind::Invariant) || self.on(Kind::Runtime))
+        {
             return;
         }
+        self.invariants(graph, id, state);
+    }
+
+    #[inline(never)]
+    fn invariants(&mut self, graph: &Graph, id: u32, state: &[Value]) {
         for (k, inv) in self.exec.program.invariants.iter().enumerate() {
             match spec::holds(self.exec, inv, state) {
                 Ok(true) => {}
@@ -165,15 +177,26 @@ impl<'e, 'p> Detector<'e, 'p> {
     }
 
     /// Races between the threads' next steps; deadlock; final assertions.
+    #[inline]
     pub fn check_steps(&mut self, graph: &Graph, id: u32, state: &[Value], steps: &[ThreadStep]) {
-        // A race takes accesses of two threads: most states have fewer.
-        let accessing = steps.iter().filter(|s| !s.accesses.is_empty()).count();
+        // A race takes accesses of two threads, and the rest a state where
+        // no thread moves: most states have neither, and cost no call.
+        let (mut accessing, mut moves) = (0, false);
+        for s in steps {
+            accessing += usize::from(!s.accesses.is_empty());
+            moves |= !s.transitions.is_empty();
+        }
         if accessing >= 2 && self.on(Kind::DataRace) {
             self.races(graph, id, steps);
         }
-        if steps.iter().any(|s| !s.transitions.is_empty()) {
-            return;
+        if !moves {
+            self.stuck(graph, id, state, steps);
         }
+    }
+
+    /// Deadlock or final assertions, in a state where no thread moves.
+    #[inline(never)]
+    fn stuck(&mut self, graph: &Graph, id: u32, state: &[Value], steps: &[ThreadStep]) {
         let n = steps.len();
         if (0..n).all(|t| self.exec.finished(state, t)) {
             self.finals(graph, id, state);
@@ -250,6 +273,7 @@ impl<'e, 'p> Detector<'e, 'p> {
         out
     }
 
+    #[inline(never)]
     fn races(&mut self, graph: &Graph, id: u32, steps: &[ThreadStep]) {
         for t in 0..steps.len() {
             for u in t + 1..steps.len() {
@@ -336,7 +360,17 @@ impl<'e, 'p> Detector<'e, 'p> {
 
     /// Assertion failures, runtime errors and lost updates of one step.
     /// Returns true when the step ends its branch of the search.
+    #[inline]
     pub fn check_transition(&mut self, graph: &Graph, id: u32, t: u32, tr: &Transition) -> bool {
+        // Most steps lose no update and end nothing: no call then.
+        if tr.lost_updates.is_empty() && tr.event.is_none() {
+            return false;
+        }
+        self.transition(graph, id, t, tr)
+    }
+
+    #[inline(never)]
+    fn transition(&mut self, graph: &Graph, id: u32, t: u32, tr: &Transition) -> bool {
         for &(cell, span) in &tr.lost_updates {
             // The place of the write names the variable.
             if self.fresh((Kind::LostUpdate, span_key(span).to_vec(), String::new())) {

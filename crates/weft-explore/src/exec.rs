@@ -104,6 +104,17 @@ pub struct ThreadStep {
     pool: Pool,
 }
 
+impl ThreadStep {
+    /// No transition and no access: the thread has finished (`None`) or
+    /// waits.
+    #[inline(always)]
+    fn idle(&mut self, blocked: Option<(SrcSpan, BlockReason)>) {
+        self.pool.recycle(&mut self.transitions);
+        self.accesses.clear();
+        self.blocked = blocked;
+    }
+}
+
 /// Buffers a [`ThreadStep`] recycles from one step to the next.
 #[derive(Clone, Debug, Default)]
 struct Pool {
@@ -208,6 +219,13 @@ pub struct Exec<'p> {
     /// Per code and pc: whether the step there may be stepped without
     /// the interpreter (`quick.rs`).
     quick: Vec<Vec<Option<quick::Quick>>>,
+    /// Per thread: the offset of its program counter, and its code.
+    threads: Vec<(usize, usize)>,
+    /// Per code and pc: the plain mutex a `lock` there takes, and the
+    /// lock's span (`waits.rs`).
+    locks: Vec<Vec<Option<(waits::LockSite, SrcSpan)>>>,
+    /// Per code and pc: how settling runs the instruction there.
+    plans: Vec<Vec<Plan>>,
     /// Per cell: the index of its variable (`Program::var_of_cell` without
     /// the search).
     cell_vars: Vec<u32>,
@@ -221,27 +239,38 @@ impl<'p> Exec<'p> {
     /// An executor whose steps settle at the next step or not
     /// (`--no-settle`).
     pub fn with_settling(program: &'p Program, settles: bool) -> Self {
+        let layout = Layout::new(program);
         let mut exec = Exec {
             program,
-            layout: Layout::new(program),
+            threads: (program.threads.iter().zip(&layout.thread))
+                .map(|(th, &pc_slot)| (pc_slot, th.code as usize))
+                .collect(),
+            layout,
             may_end: program.codes.iter().map(|c| may_end(program, c)).collect(),
             watch_labels: program.names_positions(),
             settles,
             shortcuts: Vec::new(),
             kinds: program.codes.iter().map(|c| kinds(program, c)).collect(),
             quick: Vec::new(),
+            locks: Vec::new(),
+            plans: Vec::new(),
             cell_vars: (0..program.n_cells)
                 .map(|c| program.vars.partition_point(|v| v.base + v.len <= c) as u32)
                 .collect(),
         };
+        exec.locks = (program.codes.iter())
+            .map(|c| waits::lock_sites(program, &exec.layout, c))
+            .collect();
         if settles {
             exec.shortcuts = program.codes.iter().map(|c| exec.shortcuts(c)).collect();
         }
+        exec.plans = (program.codes.iter().enumerate())
+            .map(|(c, code)| exec.plans(c, code))
+            .collect();
         exec.quick = program
             .codes
             .iter()
-            .zip(&exec.may_end)
-            .map(|(c, may_end)| quick::quick_steps(program, c, may_end))
+            .map(|c| quick::quick_steps(program, c))
             .collect();
         exec
     }
@@ -261,6 +290,24 @@ impl<'p> Exec<'p> {
         match self.cell_vars.get(cell as usize) {
             Some(&v) => &self.program.vars[v as usize],
             None => self.program.var_of_cell(cell),
+        }
+    }
+
+    /// Thread `t` finishes in `st`: its locals but `self` cleared, its
+    /// program counter [`FINISHED`], its reads forgotten by the lost-update
+    /// bookkeeping.
+    fn finish_thread(&self, st: &mut [Value], t: usize) {
+        let pc_slot = self.layout.thread[t];
+        let n = self.program.codes[self.program.threads[t].code as usize]
+            .n_locals
+            .max(1);
+        for i in 1..n {
+            st[pc_slot + 1 + i as usize] = 0;
+        }
+        st[pc_slot] = FINISHED;
+        let me = thread_bit(t);
+        for slot in self.layout.lu_masks() {
+            st[slot] &= !me;
         }
     }
 
@@ -287,11 +334,23 @@ impl<'p> Exec<'p> {
     /// the top of its loop is one state, not one per place in its local
     /// work, and a step that waits is seen without running anything
     /// ([`Exec::step`]). Returns whether it passed `progress;`.
+    #[inline]
     pub(crate) fn settle(&self, state: &mut [Value], t: usize) -> bool {
-        let pc_slot = self.layout.thread[t];
-        let c = self.program.threads[t].code as usize;
+        // Most steps end at a step: no local work in front of it.
+        let (pc_slot, c) = self.threads[t];
+        let kinds = &self.kinds[c];
+        match usize::try_from(state[pc_slot]).map(|pc| kinds.get(pc)) {
+            Ok(Some(Kind::Local | Kind::Progress)) => self.settle_local(state, t),
+            _ => false,
+        }
+    }
+
+    /// [`Exec::settle`] where there is local work to run.
+    #[inline(never)]
+    fn settle_local(&self, state: &mut [Value], t: usize) -> bool {
+        let (pc_slot, c) = self.threads[t];
         let code = &self.program.codes[c];
-        let (kinds, shortcuts) = (&self.kinds[c], self.shortcuts.get(c));
+        let plans = &self.plans[c];
         let end = code.instrs.len();
         let mut progress = false;
         for _ in 0..LOCAL_BUDGET.min(1 << 12) {
@@ -299,37 +358,44 @@ impl<'p> Exec<'p> {
                 break;
             };
             // Only local work and `progress;` settle (`local_effect` says
-            // `None` for anything else), and only they have shortcuts: most
-            // settling ends here, at once, at a step.
-            let (Some(instr), Some(Kind::Local | Kind::Progress)) =
-                (code.instrs.get(pc), kinds.get(pc))
-            else {
-                break;
-            };
-            if let Some(Some(sc)) = shortcuts.and_then(|s| s.get(pc)) {
-                for &(from, to) in &sc.clears {
-                    state[pc_slot + 1 + from as usize..pc_slot + 1 + to as usize].fill(0);
+            // `None` for anything else), and only they have shortcuts.
+            let (effect, passes_progress) = match plans.get(pc) {
+                None | Some(Plan::Stop) => break,
+                Some(Plan::Shortcut) => {
+                    let Some(Some(sc)) = self.shortcuts.get(c).and_then(|s| s.get(pc)) else {
+                        break;
+                    };
+                    for &(from, to) in &sc.clears {
+                        state[pc_slot + 1 + from as usize..pc_slot + 1 + to as usize].fill(0);
+                    }
+                    progress |= sc.progress;
+                    state[pc_slot] = Value::from(sc.to);
+                    continue;
                 }
-                progress |= sc.progress;
-                state[pc_slot] = Value::from(sc.to);
-                continue;
-            }
-            if !self.settles && !matches!(instr.op, Op::Clear { .. } | Op::Jump(_)) {
-                break;
-            }
-            let effect = if matches!(instr.op, Op::Progress) {
-                Local::Goto(pc + 1)
-            } else {
-                let env = Env {
-                    program: self.program,
-                    layout: &self.layout,
-                    state,
-                    locals: &state[pc_slot + 1..],
-                };
                 // An instruction that would fail stays for the step to report.
-                match local_effect(&env, &instr.op, instr.span, pc) {
-                    Ok(Some(effect)) => effect,
-                    _ => break,
+                Some(Plan::Fast(fast)) => match fast.effect(&state[pc_slot + 1..], pc) {
+                    Some(effect) => (effect, false),
+                    None => break,
+                },
+                Some(Plan::Slow) => {
+                    let instr = &code.instrs[pc];
+                    if !self.settles && !matches!(instr.op, Op::Clear { .. } | Op::Jump(_)) {
+                        break;
+                    }
+                    if matches!(instr.op, Op::Progress) {
+                        (Local::Goto(pc + 1), true)
+                    } else {
+                        let env = Env {
+                            program: self.program,
+                            layout: &self.layout,
+                            state,
+                            locals: &state[pc_slot + 1..],
+                        };
+                        match local_effect(&env, &instr.op, instr.span, pc) {
+                            Ok(Some(effect)) => (effect, false),
+                            _ => break,
+                        }
+                    }
                 }
             };
             let next = match effect {
@@ -344,10 +410,30 @@ impl<'p> Exec<'p> {
                 Local::Clear(from, to, _) => (from..to).for_each(|i| state[local(i)] = 0),
                 Local::Goto(_) => {}
             }
-            progress |= matches!(instr.op, Op::Progress);
+            progress |= passes_progress;
             state[pc_slot] = next as Value;
         }
         progress
+    }
+
+    /// For each pc of `code` (code `c`): how settling runs it.
+    fn plans(&self, c: usize, code: &Code) -> Vec<Plan> {
+        let fast = fast::fast_locals(code);
+        (0..code.instrs.len())
+            .map(|pc| match self.kinds[c][pc] {
+                Kind::Local | Kind::Progress => {
+                    if let Some(Some(_)) = self.shortcuts.get(c).and_then(|s| s.get(pc)) {
+                        Plan::Shortcut
+                    } else {
+                        match fast[pc] {
+                            Some(f) if self.settles => Plan::Fast(f),
+                            _ => Plan::Slow,
+                        }
+                    }
+                }
+                _ => Plan::Stop,
+            })
+            .collect()
     }
 
     /// Would moving from `pc` to `next` take the thread out of a label
@@ -362,26 +448,53 @@ impl<'p> Exec<'p> {
     }
 
     /// Every branch of thread `t`'s next step from `state`.
+    ///
+    /// Most calls find the thread finished or waiting for a held mutex:
+    /// those two answers are a load of the pc and a look at one table
+    /// (`waits::lock_sites`); everything else goes on out of line.
+    #[inline(always)]
     pub fn step(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
-        if self.finished(state, t) {
-            out.pool.recycle(&mut out.transitions);
-            out.blocked = None;
-            out.accesses.clear();
+        let (pc_slot, c) = self.threads[t];
+        let pc = state[pc_slot];
+        if pc == FINISHED {
+            out.idle(None);
             return;
         }
-        // The commonest step of all: one that waits (a lock that is held, a
-        // permit that is not there), seen without running anything.
-        match self.waits(state, t) {
-            Some(waits) => {
-                out.pool.recycle(&mut out.transitions);
-                out.accesses.clear();
-                out.blocked = Some(waits);
-            }
-            None => {
-                if !self.quick(state, t, out) {
-                    self.run_step(state, t, out);
+        if let Some(Some((lock, span))) = self.locks[c].get(pc as usize) {
+            if let Some((o, off)) = lock.object(&self.layout, state, pc_slot) {
+                let holder = state[off];
+                if holder != 0 && holder != t as Value + 1 {
+                    out.idle(Some((*span, BlockReason::Mutex(o))));
+                    return;
                 }
             }
+        }
+        self.step_rest(state, t, out);
+    }
+
+    /// [`Exec::step`] past its two commonest answers.
+    #[inline(never)]
+    fn step_rest(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
+        // The commonest step of all: one that waits (a lock that is held, a
+        // permit that is not there), seen without running anything. Reads,
+        // writes and unlocks never wait: no need to ask.
+        let (pc_slot, c) = self.threads[t];
+        let never_waits = usize::try_from(state[pc_slot]).is_ok_and(|pc| {
+            matches!(
+                self.quick[c].get(pc),
+                Some(Some(
+                    quick::Quick::Read | quick::Quick::Write(_) | quick::Quick::Unlock
+                ))
+            )
+        });
+        if !never_waits {
+            if let Some(waits) = self.waits(state, t) {
+                out.idle(Some(waits));
+                return;
+            }
+        }
+        if !self.quick(state, t, out) {
+            self.run_step(state, t, out);
         }
     }
 
@@ -445,8 +558,22 @@ impl<'p> Exec<'p> {
     }
 }
 
+/// How settling runs one instruction, worked out beforehand.
+#[derive(Clone, Copy, Debug)]
+enum Plan {
+    /// Not local work: settling stops there.
+    Stop,
+    /// Take the shortcut of `Exec::shortcuts` there.
+    Shortcut,
+    /// Local work with a fast form (`fast.rs`).
+    Fast(fast::FastLocal),
+    /// Anything else: `local_effect`.
+    Slow,
+}
+
 /// What one of the pure local instructions (`Set`, `SetIdx`, `Clear`,
 /// `Jump`, `JumpIfNot`) does, computed without changing the state.
+#[derive(Clone, Copy, Debug)]
 enum Local {
     /// Store a value in a local (by index), then go on at `next`.
     Write(u32, Value, usize),
@@ -739,13 +866,7 @@ impl<'a, 'p> Run<'a, 'p> {
 
     fn finish(&mut self) {
         self.progress = true;
-        let n = self.code.n_locals.max(1);
-        self.clear(1, n);
-        self.st[self.pc_slot] = FINISHED;
-        let me = thread_bit(self.t);
-        for slot in self.x.layout.lu_masks() {
-            self.st[slot] &= !me;
-        }
+        self.x.finish_thread(&mut self.st, self.t);
         self.note(|_| "finishes".to_string());
     }
 
@@ -1097,6 +1218,33 @@ pub(crate) mod tests {
         }
     }
 
+    /// On every catalogue state, every thread: [`Exec::step`], with all its
+    /// tables and fast paths, gives what the full run gives.
+    #[test]
+    fn steps_agree_with_the_full_run_on_the_catalogue() {
+        let mut checked = 0usize;
+        for settles in [true, false] {
+            catalogue_states(settles, |name, exec, states| {
+                let (mut fast, mut full) = (ThreadStep::default(), ThreadStep::default());
+                for state in states {
+                    for t in 0..exec.program.threads.len() {
+                        exec.step(state, t, &mut fast);
+                        exec.run_step(state, t, &mut full);
+                        checked += 1;
+                        assert_eq!(
+                            format!("{:?}", fast.transitions),
+                            format!("{:?}", full.transitions),
+                            "{name}: thread {t} at {state:?}"
+                        );
+                        assert_eq!(fast.blocked, full.blocked, "{name}: thread {t}");
+                        assert_eq!(fast.accesses, full.accesses, "{name}: thread {t}");
+                    }
+                }
+            });
+        }
+        assert!(checked > 10_000, "only {checked} steps checked");
+    }
+
     /// The per-cell variable table names the variable the program's own
     /// search finds, for every cell of every catalogue program.
     #[test]
@@ -1110,6 +1258,7 @@ pub(crate) mod tests {
     }
 }
 
+mod fast;
 mod footprint;
 mod kind;
 mod quick;

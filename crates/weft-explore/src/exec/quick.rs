@@ -10,7 +10,11 @@
 //! may finish) to the full run; the module tests check that both agree on
 //! every state of the catalogue.
 
-use super::{lost_update_read, lost_update_write, Access, Exec, ThreadStep, Transition};
+use super::fast::Fast;
+use super::{
+    local_effect, lost_update_read, lost_update_write, Access, Exec, Kind, Local, ThreadStep,
+    Transition,
+};
 use crate::eval::in_range;
 use weft_ir::{Code, ObjRef, Op, Program, SrcSpan, Value, VarKind};
 
@@ -23,14 +27,16 @@ pub(super) enum Quick {
     Unlock,
     /// A read of a shared or atomic cell.
     Read,
-    /// A write of a shared or atomic cell.
-    Write,
+    /// A write of a shared or atomic cell, and its value's fast form
+    /// (`fast.rs`) if it has one.
+    Write(Option<Fast>),
 }
 
-/// For each pc of `code`: whether the step there may be quick. Not where
-/// local work after it may end the thread (`may_end`, per pc of `code`):
-/// the full run looks ahead there, and trying first would settle twice.
-pub(super) fn quick_steps(program: &Program, code: &Code, may_end: &[bool]) -> Vec<Option<Quick>> {
+/// For each pc of `code`: whether the step there may be quick. Where local
+/// work after it may end the thread, the quick step finishes the thread
+/// when one local instruction is all that is left ([`Exec::ends_now`]), and
+/// leaves longer look-aheads to the full run.
+pub(super) fn quick_steps(program: &Program, code: &Code) -> Vec<Option<Quick>> {
     let plain = |r: &ObjRef| match r {
         ObjRef::Fixed(o) => !program.objects[*o as usize].fair,
         ObjRef::Group { group, .. } => {
@@ -41,13 +47,11 @@ pub(super) fn quick_steps(program: &Program, code: &Code, may_end: &[bool]) -> V
     let step = |var: u32| program.vars[var as usize].kind != VarKind::Ghost;
     code.instrs
         .iter()
-        .enumerate()
-        .map(|(pc, i)| match &i.op {
-            _ if may_end.get(pc + 1).copied().unwrap_or(true) => None,
+        .map(|i| match &i.op {
             Op::Lock { obj } if plain(obj) => Some(Quick::Lock),
             Op::Unlock { .. } => Some(Quick::Unlock),
             Op::Read { cell, .. } if step(cell.var) => Some(Quick::Read),
-            Op::Write { cell, .. } if step(cell.var) => Some(Quick::Write),
+            Op::Write { cell, value, .. } if step(cell.var) => Some(Quick::Write(Fast::of(value))),
             _ => None,
         })
         .collect()
@@ -64,8 +68,9 @@ impl Exec<'_> {
     /// Thread `t`'s step from `state` into `out`, when it is a quick one:
     /// the mutex is free for a lock, held by the thread for an unlock, a
     /// read or write whose index and value evaluate, and the thread cannot
-    /// finish in this step. `false` (and `out` left as it was) when the
-    /// full run must tell.
+    /// finish in this step. `false` when the full run must tell (`out` then
+    /// holds the same transitions, their states' contents aside: the full
+    /// run recycles them).
     pub(super) fn quick(&self, state: &[Value], t: usize, out: &mut ThreadStep) -> bool {
         let pc_slot = self.layout.thread[t];
         let c = self.program.threads[t].code as usize;
@@ -76,33 +81,56 @@ impl Exec<'_> {
             return false;
         };
         let instr = &self.program.codes[c].instrs[pc];
-        let mut st = out.pool.states.pop().unwrap_or_default();
+        // The buffers of the last step's transition, when it had just one,
+        // are reused in place: no trip through the pool.
+        let reuse = out.transitions.len() == 1;
+        let mut st = match out.transitions.first_mut() {
+            Some(tr) if reuse => std::mem::take(&mut tr.state),
+            _ => out.pool.states.pop().unwrap_or_default(),
+        };
         st.clear();
         st.extend_from_slice(state);
+        let fail = |out: &mut ThreadStep, st: Vec<Value>| {
+            match out.transitions.first_mut() {
+                Some(tr) if reuse => tr.state = st,
+                _ => out.pool.states.push(st),
+            }
+            false
+        };
         let Some(effects) = self.quick_op(*quick, &instr.op, instr.span, state, &mut st, t) else {
-            out.pool.states.push(st);
-            return false;
+            return fail(out, st);
         };
         st[pc_slot] = (pc + 1) as Value;
-        let progress = self.settle(&mut st, t);
-        // Where local work may end the thread, the full run looks ahead
-        // (`quick_steps` leaves out the steps that may come here).
+        let mut progress = self.settle(&mut st, t);
+        // Where local work may end the thread, the full run looks ahead:
+        // done here when the thread ends at once, left to it otherwise.
         let rests = usize::try_from(st[pc_slot]).unwrap_or(usize::MAX);
         if self.may_end[c].get(rests).copied().unwrap_or(true) {
-            out.pool.states.push(st);
-            return false;
+            if !self.ends_now(&mut st, t, rests) {
+                return fail(out, st);
+            }
+            progress = true;
         }
-        let mut lost_updates = out.pool.lost.pop().unwrap_or_default();
-        lost_updates.clear();
-        if let Some(lost) = effects.lost_update {
-            lost_updates.push(lost);
-        }
-        out.pool.recycle(&mut out.transitions);
         out.blocked = None;
         out.accesses.clear();
         if let Some(access) = effects.access {
             out.accesses.push(access);
         }
+        if reuse {
+            let tr = &mut out.transitions[0];
+            tr.lost_updates.clear();
+            tr.lost_updates.extend(effects.lost_update);
+            tr.branch = 0;
+            tr.state = st;
+            tr.event = None;
+            tr.progress = progress;
+            tr.span = instr.span;
+            return true;
+        }
+        let mut lost_updates = out.pool.lost.pop().unwrap_or_default();
+        lost_updates.clear();
+        lost_updates.extend(effects.lost_update);
+        out.pool.recycle(&mut out.transitions);
         out.transitions.push(Transition {
             branch: 0,
             state: st,
@@ -111,6 +139,42 @@ impl Exec<'_> {
             lost_updates,
             span: instr.span,
         });
+        true
+    }
+
+    /// The look-ahead of `Run::tail` for thread `t` resting at `pc` in
+    /// `st`, when it is one instruction long: the thread is at its end, or
+    /// at local work or `progress;` that goes there. Then the thread
+    /// finishes in `st` as the full run would finish it, and `true`;
+    /// otherwise `st` is left as it was.
+    fn ends_now(&self, st: &mut [Value], t: usize, pc: usize) -> bool {
+        let pc_slot = self.layout.thread[t];
+        let c = self.program.threads[t].code as usize;
+        let code = &self.program.codes[c];
+        let end = code.instrs.len();
+        if let Some(instr) = code.instrs.get(pc) {
+            let effect = match self.kinds[c][pc] {
+                Kind::Progress => Local::Goto(pc + 1),
+                Kind::Local => {
+                    match local_effect(&self.env(st, pc_slot), &instr.op, instr.span, pc) {
+                        Ok(Some(effect)) => effect,
+                        _ => return false,
+                    }
+                }
+                _ => return false,
+            };
+            match effect {
+                Local::Write(dst, v, next) if next >= end => st[pc_slot + 1 + dst as usize] = v,
+                Local::Clear(from, to, next) if next >= end => {
+                    st[pc_slot + 1 + from as usize..pc_slot + 1 + to as usize].fill(0)
+                }
+                Local::Goto(next) if next >= end => {}
+                _ => return false,
+            }
+        } else if pc != end {
+            return false;
+        }
+        self.finish_thread(st, t);
         true
     }
 
@@ -154,7 +218,7 @@ impl Exec<'_> {
                 st[pc_slot + 1 + *dst as usize] = st[c as usize];
             }
             (
-                Quick::Write,
+                Quick::Write(fast),
                 Op::Write {
                     cell,
                     value,
@@ -163,7 +227,10 @@ impl Exec<'_> {
             ) => {
                 let env = self.env(state, pc_slot);
                 let c = env.cell(cell, span).ok()?;
-                let v = env.eval(value).ok()?;
+                let v = match fast {
+                    Some(fast) => fast.eval(env.locals)?,
+                    None => env.eval(value).ok()?,
+                };
                 let var = self.var_of_cell(c);
                 in_range(v, var.range).then_some(())?;
                 if var.kind == VarKind::Shared {

@@ -81,6 +81,9 @@ mod tests {
             let fast = Exec::new(plain.program);
             let mut slow = Exec::new(plain.program);
             slow.shortcuts.clear();
+            slow.plans = (plain.program.codes.iter().enumerate())
+                .map(|(c, code)| slow.plans(c, code))
+                .collect();
             for state in states {
                 for (t, th) in plain.program.threads.iter().enumerate() {
                     let pc = state[plain.layout.thread[t]];

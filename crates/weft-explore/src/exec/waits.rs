@@ -12,7 +12,78 @@
 
 use super::{BlockReason, Exec};
 use crate::eval::Env;
-use weft_ir::{ObjRef, Op, SrcSpan, ThreadRef, Value};
+use crate::layout::Layout;
+use weft_ir::{Code, Expr, ObjRef, Op, Program, SrcSpan, ThreadRef, Value};
+
+/// The mutex a `lock` takes, where it is plain (never FIFO-fair) and
+/// named by a constant or a local.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum LockSite {
+    /// Object `obj`, whose holder is in slot `off`.
+    Fixed { obj: u32, off: u32 },
+    /// Object `base + i` of a group of `len`, `i` in local `local`.
+    Local { local: u32, base: u32, len: u32 },
+}
+
+impl LockSite {
+    /// The object, as [`Exec::object`] finds it, and the slot of its
+    /// holder: `None` when the index is out of bounds.
+    #[inline(always)]
+    pub(super) fn object(
+        self,
+        layout: &Layout,
+        state: &[Value],
+        pc_slot: usize,
+    ) -> Option<(usize, usize)> {
+        match self {
+            LockSite::Fixed { obj, off } => Some((obj as usize, off as usize)),
+            LockSite::Local { local, base, len } => {
+                let i = state[pc_slot + 1 + local as usize];
+                let o = (0..Value::from(len))
+                    .contains(&i)
+                    .then(|| (base + i as u32) as usize)?;
+                Some((o, layout.obj[o]))
+            }
+        }
+    }
+}
+
+/// For each pc of `code`: the lock site there, and its span.
+pub(super) fn lock_sites(
+    program: &Program,
+    layout: &Layout,
+    code: &Code,
+) -> Vec<Option<(LockSite, SrcSpan)>> {
+    let plain = |o: u32| !program.objects[o as usize].fair;
+    code.instrs
+        .iter()
+        .map(|i| {
+            let Op::Lock { obj } = &i.op else {
+                return None;
+            };
+            let site = match obj {
+                ObjRef::Fixed(o) => plain(*o).then(|| LockSite::Fixed {
+                    obj: *o,
+                    off: layout.obj[*o as usize] as u32,
+                })?,
+                ObjRef::Group { group, idx } => {
+                    let g = &program.object_groups[*group as usize];
+                    let Expr::Local(local) = idx else {
+                        return None;
+                    };
+                    (g.base..g.base + g.len)
+                        .all(plain)
+                        .then_some(LockSite::Local {
+                            local: *local,
+                            base: g.base,
+                            len: g.len,
+                        })?
+                }
+            };
+            Some((site, i.span))
+        })
+        .collect()
+}
 
 impl Exec<'_> {
     /// Where and why thread `t`'s next step waits in `state`, when it is
@@ -109,6 +180,37 @@ impl Exec<'_> {
 mod tests {
     use crate::exec::tests::catalogue_states;
     use crate::exec::ThreadStep;
+    use weft_ir::Op;
+
+    /// On every catalogue state, every thread at a lock site: the site
+    /// names the object and slot the interpreter's lookup names, and the
+    /// object is plain.
+    #[test]
+    fn lock_sites_agree_with_the_objects() {
+        let mut checked = 0usize;
+        catalogue_states(true, |name, exec, states| {
+            for state in states {
+                for (t, &(pc_slot, c)) in exec.threads.iter().enumerate() {
+                    let Ok(pc) = usize::try_from(state[pc_slot]) else {
+                        continue;
+                    };
+                    let Some(Some((site, span))) = exec.locks[c].get(pc) else {
+                        continue;
+                    };
+                    let instr = &exec.program.codes[c].instrs[pc];
+                    let Op::Lock { obj } = &instr.op else {
+                        panic!("{name}: a lock site at pc {pc} is no lock");
+                    };
+                    checked += 1;
+                    assert_eq!(*span, instr.span, "{name}: pc {pc}");
+                    let slow = exec.plain(state, pc_slot, obj);
+                    let fast = site.object(&exec.layout, state, pc_slot);
+                    assert_eq!(fast, slow, "{name}: thread {t} at {state:?}");
+                }
+            }
+        });
+        assert!(checked > 1000, "only {checked} lock sites checked");
+    }
 
     /// On every reachable state of every catalogue program (up to a cap),
     /// every thread: when `waits` answers, the full run says the same (it
