@@ -200,6 +200,37 @@ struct Block {
 }
 
 impl Block {
+    /// Add a successor to the next layer's candidates: `from` is its
+    /// parent's id, the thread and the branch; its state is packed (`packed_key`
+    /// is the packed key, which is the packed state without symmetry), and
+    /// with `with_key` the packed key follows it. Returns its index.
+    fn push_candidate(
+        &mut self,
+        sh: &Shared,
+        fp: u64,
+        (parent, thread, branch): (u32, u32, u32),
+        state: &[Value],
+        packed_key: &[u8],
+        with_key: bool,
+    ) -> usize {
+        let start = self.bytes.len();
+        pack_state(sh, state, packed_key, &mut self.bytes);
+        let state_end = self.bytes.len();
+        if with_key {
+            self.bytes.extend_from_slice(packed_key);
+        }
+        self.candidates.push(Candidate {
+            fp,
+            parent,
+            thread,
+            branch,
+            start,
+            state_len: (state_end - start) as u32,
+            key_len: (self.bytes.len() - state_end) as u32,
+        });
+        self.candidates.len() - 1
+    }
+
     /// Empty it, keeping its buffers' room for the next block: fresh
     /// buffers for every block cost reallocations and page faults.
     fn recycle(&mut self) {
@@ -364,17 +395,8 @@ impl<'e, 'p> Worker<'e, 'p> {
                                 // Stored already: phase 2 only logs it (and
                                 // no other copy can be a candidate).
                                 out.inserted = true;
-                                let start = out.bytes.len();
-                                pack_state(sh, &tr.state, &self.packed, &mut out.bytes);
-                                out.candidates.push(Candidate {
-                                    fp,
-                                    parent: id,
-                                    thread: t as u32,
-                                    branch: tr.branch,
-                                    start,
-                                    state_len: (out.bytes.len() - start) as u32,
-                                    key_len: 0,
-                                });
+                                let from = (id, t as u32, tr.branch);
+                                out.push_candidate(sh, fp, from, &tr.state, &self.packed, false);
                                 Found::Old(Some(new))
                             }
                             Reached::Full => {
@@ -393,24 +415,14 @@ impl<'e, 'p> Worker<'e, 'p> {
                             // keeps).
                             Some(first) => Target::Candidate(first),
                             None => {
-                                // Packed for the next layer; the exact set also
-                                // needs the key when it is not the state.
-                                let start = out.bytes.len();
-                                pack_state(sh, &tr.state, &self.packed, &mut out.bytes);
-                                let state_end = out.bytes.len();
-                                if sh.exact && sh.symmetry.is_some() {
-                                    out.bytes.extend_from_slice(&self.packed);
-                                }
-                                out.candidates.push(Candidate {
-                                    fp,
-                                    parent: id,
-                                    thread: t as u32,
-                                    branch: tr.branch,
-                                    start,
-                                    state_len: (state_end - start) as u32,
-                                    key_len: (out.bytes.len() - state_end) as u32,
-                                });
-                                Target::Candidate(out.candidates.len() - 1)
+                                // The exact set also needs the key when it
+                                // is not the state.
+                                let from = (id, t as u32, tr.branch);
+                                let key = sh.exact && sh.symmetry.is_some();
+                                let packed = &self.packed;
+                                Target::Candidate(
+                                    out.push_candidate(sh, fp, from, &tr.state, packed, key),
+                                )
                             }
                         },
                     };
