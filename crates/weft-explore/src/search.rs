@@ -21,10 +21,12 @@ use crate::detect::{first_of_each, Detector, Found as Finding0, Key};
 use crate::exec::{Exec, ThreadStep};
 use crate::liveness::{self, Edge, Edges, NO_STATE};
 use crate::por::Reduction;
-use crate::store::{self, ExactTable, Found, FpShard, FpTable, Log, Parent, Visited, SHARDS};
+use crate::store::{
+    self, Claim, ExactTable, Found, FpShard, FpTable, Log, Parent, Visited, RECORD, SHARDS,
+};
 use crate::symmetry::{self, Symmetry};
 use crate::{Limit, Options, Outcome, Progress, Stats};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -191,6 +193,17 @@ struct Block {
     /// by [`insert_in_parts`]. Each is set by the one thread that owns its
     /// shard.
     new: Vec<AtomicBool>,
+    /// What claiming each candidate found ([`Set::Claim`]), then whether
+    /// it is new ([`settle_claims`]).
+    claims: Vec<Claimed>,
+    /// Some candidate was deferred.
+    deferred: bool,
+    /// Some candidate was contested.
+    contested: bool,
+    /// How many candidates are new, and their bytes (see
+    /// [`number_side_by_side`]).
+    new_states: usize,
+    new_bytes: usize,
     /// The candidates were inserted in phase 1 ([`Set::Insert`]): all are
     /// new, their ids consecutive from the first.
     inserted: bool,
@@ -200,6 +213,15 @@ struct Block {
 }
 
 impl Block {
+    /// Whether candidate `i` is new, once phase 2 decided it for every
+    /// candidate (by claims, or by inserting in parts).
+    fn decided_new(&self, i: usize, claims: bool) -> bool {
+        match claims {
+            true => self.claims[i] == Claimed::Won,
+            false => self.new[i].load(Ordering::Relaxed),
+        }
+    }
+
     /// Add a successor to the next layer's candidates: `from` is its
     /// parent's id, the thread and the branch; its state is packed (`packed_key`
     /// is the packed key, which is the packed state without symmetry), and
@@ -245,6 +267,9 @@ impl Block {
             part.clear();
         }
         self.new.clear();
+        self.claims.clear();
+        self.deferred = false;
+        self.contested = false;
         self.inserted = false;
         self.full = false;
     }
@@ -277,6 +302,9 @@ struct Worker<'e, 'p> {
     scratch: symmetry::Scratch,
     /// Fingerprints of this block's candidates so far, with their index.
     met: Met,
+    /// How many fingerprints this worker claimed in each shard this layer
+    /// ([`Set::Claim`]).
+    claimed: Vec<usize>,
 }
 
 impl<'e, 'p> Worker<'e, 'p> {
@@ -291,6 +319,7 @@ impl<'e, 'p> Worker<'e, 'p> {
             packed: Vec::new(),
             scratch: symmetry::Scratch::default(),
             met: Met::default(),
+            claimed: vec![0; SHARDS],
         }
     }
 
@@ -388,6 +417,22 @@ impl<'e, 'p> Worker<'e, 'p> {
                         None => &tr.state[..],
                     };
                     let found = match set {
+                        Set::Claim(claimer) => {
+                            let from = (id, t as u32, tr.branch);
+                            let Some(kind) = claimer.claim(fp, &mut self.claimed) else {
+                                continue;
+                            };
+                            // The first copy in the block stands for all
+                            // (and claimed it first, if any did).
+                            if self.met.get_or_insert(fp, out.candidates.len()).is_none() {
+                                out.push_candidate(sh, fp, from, &tr.state, &self.packed, false);
+                                out.claims.push(kind);
+                                out.deferred |= kind == Claimed::Deferred;
+                                out.contested |= kind == Claimed::Contested;
+                            }
+                            // No edges are recorded with claims.
+                            continue;
+                        }
                         Set::Look(visited) => visited.find(fp, key),
                         Set::Insert(ins) => match ins.insert(fp, key) {
                             Reached::Old(old) => Found::Old(old),
@@ -537,6 +582,59 @@ enum Set<'a> {
     Look(&'a Visited),
     /// Insert at once (one worker, see [`phase_one_inserts`]).
     Insert(Inserter<'a>),
+    /// Claim side by side (several workers, see [`Claimer`]).
+    Claim(Claimer<'a>),
+}
+
+/// What claiming a candidate in phase 1 found, and then what
+/// [`settle_claims`] decided.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Claimed {
+    /// This block stored its fingerprint: new to the layer (but the state
+    /// may go to an earlier block that met it too).
+    Won,
+    /// Stored by this layer, as its mark says: another block met it first
+    /// in time, maybe later in order. (Or, rarely, stored 63 layers ago
+    /// with the same mark: then no block won it this layer.)
+    Contested,
+    /// The worker's share of the shard was used up: inserted after the
+    /// layer, in block order.
+    Deferred,
+    /// Not new, or new but kept by an earlier block.
+    Lost,
+}
+
+/// The visited set of a search with several workers that store what they
+/// find at once ([`claims_in_phase_one`]): each successor's fingerprint is
+/// claimed in one probe sequence, the one atomic operation a state that
+/// [`Set::Look`] and phase 2's insert made two. Which worker claims a
+/// state first depends on timing; which block keeps it must not (ids and
+/// schedules would): [`settle_claims`] gives each new state to the first
+/// block, in order, that met it, as one worker would.
+#[derive(Clone, Copy)]
+struct Claimer<'a> {
+    visited: &'a Visited,
+    table: &'a FpTable,
+    /// How many fingerprints each worker may claim in each shard this
+    /// layer: its part of the shard's room.
+    share: &'a [usize],
+}
+
+impl Claimer<'_> {
+    /// Claim `fp`: `None` if it was stored before this layer.
+    fn claim(&self, fp: u64, claimed: &mut [usize]) -> Option<Claimed> {
+        let s = FpTable::shard_of(fp);
+        let room = claimed[s] < self.share[s];
+        match self.table.shards()[s].claim(fp, self.table.mark(), room) {
+            Claim::Won => {
+                claimed[s] += 1;
+                Some(Claimed::Won)
+            }
+            Claim::Absent => Some(Claimed::Deferred),
+            Claim::Stored { this_layer: true } => Some(Claimed::Contested),
+            Claim::Stored { this_layer: false } => None,
+        }
+    }
 }
 
 /// What inserting a successor in phase 1 found.
@@ -605,11 +703,38 @@ fn phase_one_inserts(
     jobs == 1 && (!reduction || exact) && !(record && options.max_states.is_some())
 }
 
-impl Set<'_> {
+/// Whether phase 1 claims ([`Set::Claim`]): with several workers and the
+/// fingerprint set without ids, unless the partial-order reduction's
+/// proviso needs to tell the layer's states from older ones (which the
+/// marks tell only up to 63 layers) or `--max-states` may cut the layer
+/// (at an exact count, one candidate at a time).
+fn claims_in_phase_one(
+    jobs: usize,
+    reduction: bool,
+    exact: bool,
+    record: bool,
+    options: &Options,
+) -> bool {
+    jobs > 1 && !reduction && !exact && !record && options.max_states.is_none()
+}
+
+impl<'a> Set<'a> {
+    /// The set as a helper worker meets it: the same, but none when phase
+    /// 1 inserts (with one worker only).
+    fn for_helper(&self) -> Option<Set<'a>> {
+        match self {
+            Set::Look(visited) => Some(Set::Look(visited)),
+            Set::Claim(claimer) => Some(Set::Claim(*claimer)),
+            Set::Insert(_) => None,
+        }
+    }
+
     /// Whether a key was stored before this layer, what the proviso asks.
     fn stored_before(&self, fp: u64, key: &[Value]) -> bool {
         match self {
             Set::Look(visited) => visited.find(fp, key) != Found::New,
+            // Without the reduction (see `claims_in_phase_one`).
+            Set::Claim(claimer) => claimer.visited.find(fp, key) != Found::New,
             Set::Insert(ins) => match ins.visited.find(fp, key) {
                 Found::Old(Some(id)) => id < ins.first,
                 // Without ids (which `phase_one_inserts` rules out): stored.
@@ -622,6 +747,7 @@ impl Set<'_> {
     fn visited(&self) -> &Visited {
         match self {
             Set::Look(visited) => visited,
+            Set::Claim(claimer) => claimer.visited,
             Set::Insert(ins) => ins.visited,
         }
     }
@@ -758,41 +884,185 @@ impl Crew {
 /// block order, which is why the set must not keep ids here.
 fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize, crew: &Crew, jobs: usize) {
     let width = SHARDS.div_ceil(parts);
-    // Each part is taken once, so its lock is never waited for; it only
-    // hands the part's shards to whichever thread takes it.
-    let chunks: Vec<Mutex<&mut [FpShard]>> = table
-        .shards_mut()
-        .chunks_mut(width)
-        .map(Mutex::new)
-        .collect();
-    let next_part = AtomicUsize::new(0);
-    let work = || {
-        let mut added = 0;
-        loop {
-            let p = next_part.fetch_add(1, Ordering::Relaxed);
-            let Some(chunk) = chunks.get(p) else {
-                return added;
-            };
-            let mut shards = match chunk.lock() {
-                Ok(shards) => shards,
-                Err(poisoned) => poisoned.into_inner(),
-            };
-            added += insert_part(&mut shards[..], p * width, blocks, p);
+    let mark = table.mark();
+    let mut chunks: Vec<&mut [FpShard]> = table.shards_mut().chunks_mut(width).collect();
+    let added = AtomicUsize::new(0);
+    share_out(&mut chunks, crew, jobs, |p, shards| {
+        added.fetch_add(insert_part(shards, p * width, blocks, p, mark), Ordering::Relaxed);
+    });
+    table.added(added.into_inner());
+}
+
+/// Decide which claimed candidates of a layer are new, as one worker
+/// inserting them in block order would: a new state goes to the first
+/// block, in order, that met it (each block keeps only its first copy).
+/// The deferred candidates are inserted first, in block order. Then the
+/// states some block met after another had stored them (contested) are
+/// given to the first of their blocks: the one that stored it or an
+/// earlier contesting one. A contested state that no block stored this
+/// layer was stored 63 layers before (same mark): old.
+fn settle_claims(table: &mut FpTable, blocks: &mut [Block], crew: &Crew, jobs: usize) {
+    for block in blocks.iter_mut().filter(|b| b.deferred) {
+        for (c, claim) in block.candidates.iter().zip(&mut block.claims) {
+            if *claim == Claimed::Deferred {
+                *claim = match table.insert_marked(c.fp) {
+                    Claim::Won => Claimed::Won,
+                    Claim::Stored { this_layer: true } => Claimed::Contested,
+                    Claim::Stored { this_layer: false } | Claim::Absent => Claimed::Lost,
+                };
+                block.contested |= *claim == Claimed::Contested;
+            }
+        }
+    }
+    // Each contested fingerprint: the first block contesting it, and the
+    // block that stored it (each is stored by one block).
+    let mut contested: FxHashMap<u64, (usize, AtomicUsize)> = FxHashMap::default();
+    for (b, block) in blocks.iter().enumerate().filter(|(_, b)| b.contested) {
+        for (c, claim) in block.candidates.iter().zip(&block.claims) {
+            if *claim == Claimed::Contested {
+                contested
+                    .entry(c.fp)
+                    .or_insert_with(|| (b, AtomicUsize::new(usize::MAX)));
+            }
+        }
+    }
+    if contested.is_empty() {
+        return;
+    }
+    share_out(blocks, crew, jobs, |b, block| {
+        for (c, claim) in block.candidates.iter().zip(&mut block.claims) {
+            if *claim == Claimed::Won {
+                if let Some((first, stored)) = contested.get(&c.fp) {
+                    stored.store(b, Ordering::Relaxed);
+                    if *first < b {
+                        *claim = Claimed::Lost;
+                    }
+                }
+            }
+        }
+    });
+    for (b, block) in blocks.iter_mut().enumerate().filter(|(_, b)| b.contested) {
+        for (c, claim) in block.candidates.iter().zip(&mut block.claims) {
+            if *claim == Claimed::Contested {
+                let (first, stored) = &contested[&c.fp];
+                let stored = stored.load(Ordering::Relaxed);
+                *claim = match stored != usize::MAX && *first == b && b < stored {
+                    true => Claimed::Won,
+                    false => Claimed::Lost,
+                };
+            }
+        }
+    }
+}
+
+/// Phase 2's numbering once every candidate is decided (claims or
+/// inserts in parts, neither with edges nor `--max-states`): the new
+/// candidates, in block order, become the next layer and get their log
+/// records. Each block's share of both is known from its count of new
+/// states and their bytes, so the blocks write theirs side by side.
+fn number_side_by_side(
+    blocks: &mut [Block],
+    claims: bool,
+    next: &mut Layer,
+    log: &mut Log,
+    crew: &Crew,
+    jobs: usize,
+) {
+    share_out(blocks, crew, jobs, |_, block| {
+        let (mut states, mut bytes) = (0, 0);
+        for (i, c) in block.candidates.iter().enumerate() {
+            if block.decided_new(i, claims) {
+                states += 1;
+                bytes += c.state_len as usize;
+            }
+        }
+        block.new_states = states;
+        block.new_bytes = bytes;
+    });
+    let states: usize = blocks.iter().map(|b| b.new_states).sum();
+    let bytes: usize = blocks.iter().map(|b| b.new_bytes).sum();
+    let mut at = next.bytes.len();
+    next.bytes.resize(at + bytes, 0);
+    let first = next.starts.len();
+    next.starts.resize(first + states, 0);
+    let mut bytes = &mut next.bytes[at..];
+    let mut starts = &mut next.starts[first..];
+    let mut records = log.append(states);
+    let mut shares = Vec::with_capacity(blocks.len());
+    for block in blocks.iter() {
+        let (b, rest) = std::mem::take(&mut bytes).split_at_mut(block.new_bytes);
+        bytes = rest;
+        let (s, rest) = std::mem::take(&mut starts).split_at_mut(block.new_states);
+        starts = rest;
+        let (r, rest) = std::mem::take(&mut records).split_at_mut(block.new_states * RECORD);
+        records = rest;
+        shares.push((block, b, s, r, at));
+        at += block.new_bytes;
+    }
+    share_out(
+        &mut shares,
+        crew,
+        jobs,
+        |_, (block, bytes, starts, records, at)| {
+            let (mut k, mut end) = (0, 0);
+            for (i, c) in block.candidates.iter().enumerate() {
+                if !block.decided_new(i, claims) {
+                    continue;
+                }
+                let state = c.state(&block.bytes);
+                bytes[end..end + state.len()].copy_from_slice(state);
+                end += state.len();
+                starts[k] = *at + end;
+                let parent = Parent {
+                    state: c.parent,
+                    thread: c.thread,
+                    branch: c.branch,
+                };
+                Log::write(records, k, parent);
+                k += 1;
+            }
+        },
+    );
+}
+
+/// Run `f` on each of `items` (with its index), shared out among `jobs`
+/// threads in runs of consecutive items taken in turn.
+fn share_out<T: Send>(items: &mut [T], crew: &Crew, jobs: usize, f: impl Fn(usize, &mut T) + Sync) {
+    let run = items.len().div_ceil(jobs * 4).max(1);
+    let runs: Vec<Mutex<&mut [T]>> = items.chunks_mut(run).map(Mutex::new).collect();
+    let next = AtomicUsize::new(0);
+    let work = || loop {
+        let r = next.fetch_add(1, Ordering::Relaxed);
+        let Some(items) = runs.get(r) else {
+            return;
+        };
+        // Each run is taken once: its lock is never waited for.
+        let mut items = match items.lock() {
+            Ok(items) => items,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        for (i, item) in items.iter_mut().enumerate() {
+            f(r * run + i, item);
         }
     };
-    let helpers = (1..jobs.min(chunks.len())).map(|_| &work).collect();
-    let (mine, theirs) = crew.together(helpers, work);
-    table.added(mine + theirs.iter().sum::<usize>());
+    let helpers = (1..jobs.min(runs.len())).map(|_| &work).collect();
+    crew.together(helpers, work);
 }
 
 /// One part of [`insert_in_parts`]: `shards` start at shard `first`.
-fn insert_part(shards: &mut [FpShard], first: usize, blocks: &[Block], part: usize) -> usize {
+fn insert_part(
+    shards: &mut [FpShard],
+    first: usize,
+    blocks: &[Block],
+    part: usize,
+    mark: u64,
+) -> usize {
     let mut added = 0;
     for block in blocks {
         for &i in &block.parts[part] {
             let fp = block.candidates[i as usize].fp;
             // Ids are not kept (see `insert_in_parts`): 0 stands for any.
-            if shards[FpTable::shard_of(fp) - first].insert(fp, 0) == Found::New {
+            if shards[FpTable::shard_of(fp) - first].insert(fp, 0, mark) == Found::New {
                 // The scope's end publishes it to phase 2's next step.
                 block.new[i as usize].store(true, Ordering::Relaxed);
                 added += 1;
@@ -1002,13 +1272,16 @@ fn run_once(
     let mut workers: Vec<Worker> = (0..jobs).map(|_| Worker::new(&exec, options)).collect();
     let crew = Crew::new(jobs);
     let mut spent: Mutex<Vec<Block>> = Mutex::default();
+    let claims = claims_in_phase_one(jobs, reduction.is_some(), exact, record, options);
     // Phase 2 inserts in parallel only into a fingerprint set without ids.
-    let parts = if jobs > 1 && !exact && !record {
+    let parts = if jobs > 1 && !exact && !record && !claims {
         parts(jobs)
     } else {
         1
     };
     let direct = phase_one_inserts(jobs, reduction.is_some(), exact, record, options);
+    // Each worker's share of each shard's room while claiming.
+    let mut share = vec![0; SHARDS];
     let mut stats = Stats {
         fingerprints: !exact,
         reductions,
@@ -1038,20 +1311,33 @@ fn run_once(
             spent: &spent,
         };
         let layer_first = visited.len() as u32;
-        let mut set = match direct {
-            true => Set::Insert(Inserter {
+        if let Visited::Fingerprints(table) = &mut visited {
+            table.set_layer(depth);
+            if claims {
+                for (s, shard) in table.shards().iter().enumerate() {
+                    share[s] = shard.room() / jobs;
+                }
+                for w in &mut workers {
+                    w.claimed.fill(0);
+                }
+            }
+        }
+        let mut set = match (direct, &visited) {
+            (true, _) => Set::Insert(Inserter {
                 visited: &mut visited,
                 first: layer_first,
                 max_states: options.max_states,
                 full: false,
             }),
-            false => Set::Look(&visited),
+            (false, Visited::Fingerprints(table)) if claims => Set::Claim(Claimer {
+                visited: &visited,
+                table,
+                share: &share,
+            }),
+            (false, _) => Set::Look(&visited),
         };
         // What the helpers share (they run only without `direct`).
-        let shared = match &set {
-            Set::Look(visited) => Some(*visited),
-            Set::Insert(_) => None,
-        };
+        let shared = set.for_helper();
         let n = layer.len();
         let ranges = block_ranges(n, jobs);
         let n_blocks = ranges.len();
@@ -1072,14 +1358,15 @@ fn run_once(
             .iter_mut()
             .map(|w| {
                 let (sh, take, layer, done) = (&sh, &take, &layer, &done_states);
+                let shared = shared.as_ref().and_then(Set::for_helper);
                 move || {
                     let mut mine = Vec::new();
-                    let Some(visited) = shared else {
+                    let Some(mut set) = shared else {
                         return mine;
                     };
                     while let Some((b, range)) = take() {
                         let len = range.len();
-                        mine.push((b, w.expand(sh, &mut Set::Look(visited), layer, range)));
+                        mine.push((b, w.expand(sh, &mut set, layer, range)));
                         done.fetch_add(len, Ordering::Relaxed);
                     }
                     mine
@@ -1135,7 +1422,17 @@ fn run_once(
         next.starts.clear();
         next.starts.push(0);
         next.bytes.clear();
-        let blocks: Vec<Block> = blocks.into_iter().flatten().collect();
+        let mut blocks: Vec<Block> = blocks.into_iter().flatten().collect();
+        if let (true, Visited::Fingerprints(table)) = (claims, &mut visited) {
+            let mut won = 0;
+            for (s, shard) in table.shards_mut().iter_mut().enumerate() {
+                let n: usize = workers.iter().map(|w| w.claimed[s]).sum();
+                shard.claimed(n);
+                won += n;
+            }
+            table.added(won);
+            settle_claims(table, &mut blocks, &crew, jobs);
+        }
         // With many candidates, decide which are new in parallel first,
         // unless the layer might reach `--max-states` (which stops at an
         // exact count, so one candidate at a time).
@@ -1152,6 +1449,12 @@ fn run_once(
             }
             _ => false,
         };
+        // Every candidate decided: the next layer and the log are written
+        // side by side, and the pass below only gathers what is left.
+        let numbered = claims || in_parts;
+        if numbered {
+            number_side_by_side(&mut blocks, claims, &mut next, &mut graph.log, &crew, jobs);
+        }
         let mut next_id = next.first;
         let mut ids: Vec<u32> = Vec::new();
         // The emptied blocks go back for the next layer's.
@@ -1167,17 +1470,16 @@ fn run_once(
             findings.append(&mut block.findings);
             ids.clear();
             let mut full = false;
-            for (i, c) in block.candidates.iter().enumerate() {
+            let candidates = match numbered {
+                true => &block.candidates[..0],
+                false => &block.candidates[..],
+            };
+            for c in candidates {
                 let bytes = c.state(&block.bytes);
                 let id = next_id;
                 let mut at_limit = false;
                 let found = if block.inserted {
                     Found::New
-                } else if in_parts {
-                    match block.new[i].load(Ordering::Relaxed) {
-                        true => Found::New,
-                        false => Found::Old(None),
-                    }
                 } else {
                     if exact {
                         store::unpack(c.key(&block.bytes), &mut key);
@@ -1236,6 +1538,18 @@ fn run_once(
             if full {
                 break 'blocks;
             }
+        }
+        if let (true, Visited::Fingerprints(table)) = (claims, &mut visited) {
+            // Room for the next layer's claims: about half what it will
+            // store if it finds new states at this layer's rate (the
+            // rest is room the shards have anyway, or deferred), so that
+            // the set grows as inserting one at a time would grow it.
+            let rate = next.len() as f64 / n as f64;
+            let extra = (rate * next.len() as f64 / 2.0 / SHARDS as f64) as usize;
+            // Growing moves every fingerprint: side by side.
+            share_out(table.shards_mut(), &crew, jobs, |_, shard| {
+                shard.reserve(extra)
+            });
         }
         if let Err(e) = graph.log.flush() {
             limit.get_or_insert(e);
@@ -1342,6 +1656,105 @@ mod tests {
                 assert_eq!(met.get_or_insert(fp(i), 0), Some(i as usize));
             }
             met.clear();
+        }
+    }
+
+    /// Claims as workers would have made them, decided as one worker
+    /// inserting in block order would: each new state goes to the first
+    /// block that met it, whichever stored it first; a state stored 63
+    /// layers before (same mark) is old.
+    #[test]
+    fn settled_claims_give_each_state_to_its_first_block() {
+        use super::{settle_claims, Block, Candidate, Claimed, Crew};
+        use crate::store::{Claim, FpTable};
+        use Claimed::{Contested as C, Deferred as D, Lost as L, Won as W};
+        // Distinct shards and high bits; `old` was stored 63 layers ago.
+        let fp = |k: u64| k << 32 | k;
+        let (old, b, c, d, e, f) = (fp(1), fp(2), fp(3), fp(4), fp(5), fp(6));
+        let mut table = FpTable::new(false);
+        table.set_layer(0);
+        table.insert_marked(old);
+        table.set_layer(63);
+        let mark = table.mark();
+        let shards = table.shards();
+        // What phase 1 stored: `b` by block 2, `c` and `e` by block 1,
+        // `f` by block 3.
+        for x in [b, c, e, f] {
+            assert_eq!(
+                shards[FpTable::shard_of(x)].claim(x, mark, true),
+                Claim::Won
+            );
+        }
+        assert_eq!(
+            shards[FpTable::shard_of(old)].claim(old, mark, true),
+            Claim::Stored { this_layer: true },
+            "the marks of layers 0 and 63 are the same"
+        );
+        table.added(4);
+        let claims: [&[(u64, Claimed)]; 4] = [
+            &[(old, C), (d, D)],
+            &[(b, C), (c, W), (e, W), (f, D)],
+            &[(b, W), (c, C), (e, D)],
+            &[(b, C), (d, D), (f, W)],
+        ];
+        let mut blocks: Vec<Block> = claims
+            .iter()
+            .map(|claims| {
+                let mut block = Block::default();
+                for &(fp, claim) in claims.iter() {
+                    block.candidates.push(Candidate {
+                        fp,
+                        parent: 0,
+                        thread: 0,
+                        branch: 0,
+                        start: 0,
+                        state_len: 0,
+                        key_len: 0,
+                    });
+                    block.claims.push(claim);
+                    block.deferred |= claim == D;
+                    block.contested |= claim == C;
+                }
+                block
+            })
+            .collect();
+        settle_claims(&mut table, &mut blocks, &Crew::new(2), 2);
+        let decided: Vec<Vec<Claimed>> = blocks.iter().map(|b| b.claims.clone()).collect();
+        assert_eq!(
+            decided,
+            [vec![L, W], vec![W, W, W, W], vec![L, L, L], vec![L, L, L]]
+        );
+        // `d`, stored after the layer, counts with the four claimed and
+        // the old one.
+        assert_eq!(table.len(), 6);
+    }
+
+    /// Three threads counting to 12 side by side: more than 63 layers (the
+    /// layer marks come round again) of many blocks that meet the same
+    /// states, so that claims are contested, deferred and settled.
+    #[test]
+    fn claims_of_a_deep_search_agree_with_one_worker() {
+        let source = "
+            shared c = [0; 3];
+            thread counter[3] {
+                for i in 0..12 { c[self] = c[self] + 1; }
+            }
+            final assert c[0] + c[1] + c[2] == 35, \"one short\";
+        ";
+        let ast = weft_syntax::parse(source).expect("parses");
+        let program = weft_lower::compile(&ast, &[]).expect("compiles");
+        let options = |jobs| Options {
+            reduction: false,
+            symmetry: false,
+            jobs,
+            ..Options::default()
+        };
+        let one = check(&program, &options(1), &mut |_| {});
+        assert!(one.stats.depth > 63, "{}", one.stats.depth);
+        assert!(!one.findings.is_empty());
+        for jobs in [2, 3, 8] {
+            let many = check(&program, &options(jobs), &mut |_| {});
+            assert_eq!(summary(&many), summary(&one), "{jobs} jobs");
         }
     }
 

@@ -16,6 +16,7 @@ use crate::Limit;
 use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use weft_ir::Value;
 
 /// Values in `-SMALL..SMALL` take one byte, `v + SMALL`.
@@ -112,7 +113,7 @@ pub enum Found {
 impl Visited {
     pub fn len(&self) -> usize {
         match self {
-            Visited::Fingerprints(t) => t.len,
+            Visited::Fingerprints(t) => t.len(),
             Visited::Exact(t) => t.ids.len(),
         }
     }
@@ -162,20 +163,41 @@ impl Visited {
 /// one thread would (see the search's phase 2). The count of shards does
 /// not depend on `--jobs`, so neither do the table's size and the bytes
 /// the report gives.
+///
+/// The low bits that choose the shard are the same for every fingerprint
+/// in it, so a slot keeps the rest and, in their place, the mark of the
+/// layer that stored it ([`layer_mark`]): workers that claim fingerprints
+/// side by side ([`FpShard::claim`]) tell a state another worker stored in
+/// this layer from an older one by it, at no cost in bytes.
 pub struct FpTable {
     shards: Vec<FpShard>,
     len: usize,
+    /// The mark inserts give their slots: the current layer's.
+    mark: u64,
 }
 
 /// Shards of the fingerprint set: enough to share out among many workers,
 /// few enough that the empty set stays small.
 pub const SHARDS: usize = 64;
 
+/// The bits of a fingerprint that choose its shard, which a slot holds the
+/// layer mark in instead.
+const MARK: u64 = SHARDS as u64 - 1;
+const _: () = assert!(SHARDS.is_power_of_two());
+
+/// The mark of the slots stored while layer `depth` is expanded: never 0
+/// (an empty slot), the same every 63 layers (so a mark tells "maybe this
+/// layer" from "before", never more).
+pub fn layer_mark(depth: u32) -> u64 {
+    1 + u64::from(depth) % MARK
+}
+
 impl FpTable {
     pub fn new(with_ids: bool) -> FpTable {
         FpTable {
             shards: (0..SHARDS).map(|_| FpShard::new(with_ids)).collect(),
             len: 0,
+            mark: 1,
         }
     }
 
@@ -183,10 +205,21 @@ impl FpTable {
         self.shards.iter().map(FpShard::bytes).sum()
     }
 
+    /// How many fingerprints it holds.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
     /// The shard a fingerprint belongs to.
     pub fn shard_of(fp: u64) -> usize {
         // The low bits: the probe start uses the high ones.
-        fp as usize % SHARDS
+        (fp & MARK) as usize
+    }
+
+    /// Mark what is stored from now on as stored while layer `depth` is
+    /// expanded.
+    pub fn set_layer(&mut self, depth: u32) {
+        self.mark = layer_mark(depth);
     }
 
     fn find(&self, fp: u64) -> Found {
@@ -196,7 +229,7 @@ impl FpTable {
     /// Insert unless present; a new fingerprint gets the next id.
     fn insert(&mut self, fp: u64) -> Found {
         let id = self.len as u32;
-        let found = self.shards[Self::shard_of(fp)].insert(fp, id);
+        let found = self.shards[Self::shard_of(fp)].insert(fp, id, self.mark);
         if found == Found::New {
             self.len += 1;
         }
@@ -205,8 +238,23 @@ impl FpTable {
 
     fn insert_new(&mut self, fp: u64) {
         let id = self.len as u32;
-        self.shards[Self::shard_of(fp)].insert_new(fp, id);
+        self.shards[Self::shard_of(fp)].insert_new(fp, id, self.mark);
         self.len += 1;
+    }
+
+    /// Insert a fingerprint unless present, as [`FpTable::insert`] does,
+    /// and say whether it was stored by this layer (or, rarely, by one 63
+    /// layers before: see [`layer_mark`]).
+    pub fn insert_marked(&mut self, fp: u64) -> Claim {
+        let mark = self.mark;
+        let shard = &mut self.shards[Self::shard_of(fp)];
+        if let Ok(i) = shard.probe(fp & !MARK) {
+            return Claim::Stored {
+                this_layer: shard.slots[i].load(Relaxed) & MARK == mark,
+            };
+        }
+        self.insert(fp);
+        Claim::Won
     }
 
     /// The shards, to insert into side by side; [`FpTable::added`] then
@@ -216,24 +264,48 @@ impl FpTable {
         &mut self.shards
     }
 
+    /// The shards, to claim fingerprints in side by side.
+    pub fn shards(&self) -> &[FpShard] {
+        &self.shards
+    }
+
+    /// The current layer's mark, for [`FpShard::claim`].
+    pub fn mark(&self) -> u64 {
+        self.mark
+    }
+
     /// `n` fingerprints were inserted through [`FpTable::shards_mut`].
     pub fn added(&mut self, n: usize) {
         self.len += n;
     }
 }
 
+/// What claiming a fingerprint found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// It was not stored: this claim stored it.
+    Won,
+    /// It was stored already, marked as stored by this layer or not.
+    Stored { this_layer: bool },
+    /// It was not stored, and the claim was only to look.
+    Absent,
+}
+
 /// One shard of the fingerprint set: open addressing, linear probing, ids
 /// optional.
 pub struct FpShard {
-    slots: Vec<u64>,
+    /// Each slot holds a fingerprint's bits above [`MARK`] and the mark of
+    /// the layer that stored it; 0 is an empty slot. Atomic so that workers
+    /// can claim slots side by side ([`FpShard::claim`]); the other paths
+    /// own the shard and their relaxed loads and stores are plain ones.
+    slots: Vec<AtomicU64>,
     /// The id of the state in each slot, kept when edges need them.
     ids: Option<Vec<u32>>,
     len: usize,
 }
 
-/// The slot value of a fingerprint: 0 marks an empty slot.
-fn slot_key(fp: u64) -> u64 {
-    fp.max(1)
+fn empty_slots(n: usize) -> Vec<AtomicU64> {
+    (0..n).map(|_| AtomicU64::new(0)).collect()
 }
 
 impl FpShard {
@@ -241,7 +313,7 @@ impl FpShard {
         // 1024 slots in all to start with, as one table had.
         let cap = 1024 / SHARDS;
         FpShard {
-            slots: vec![0; cap],
+            slots: empty_slots(cap),
             ids: with_ids.then(|| vec![0; cap]),
             len: 0,
         }
@@ -253,17 +325,18 @@ impl FpShard {
 
     /// Where a fingerprint's probe sequence starts: its high bits scaled to
     /// the table (so the table need not be a power of two).
-    fn home(&self, key: u64) -> usize {
-        ((u128::from(key) * self.slots.len() as u128) >> 64) as usize
+    fn home(&self, high: u64) -> usize {
+        ((u128::from(high) * self.slots.len() as u128) >> 64) as usize
     }
 
-    /// Where `key` is (`Ok`), or the empty slot where it would go (`Err`).
-    fn probe(&self, key: u64) -> Result<usize, usize> {
-        let mut i = self.home(key);
+    /// Where the fingerprint with bits `high` above [`MARK`] is (`Ok`), or
+    /// the empty slot where it would go (`Err`).
+    fn probe(&self, high: u64) -> Result<usize, usize> {
+        let mut i = self.home(high);
         loop {
-            match self.slots[i] {
+            match self.slots[i].load(Relaxed) {
                 0 => return Err(i),
-                k if k == key => return Ok(i),
+                k if k & !MARK == high => return Ok(i),
                 _ => {}
             }
             i += 1;
@@ -274,17 +347,18 @@ impl FpShard {
     }
 
     fn find(&self, fp: u64) -> Found {
-        match self.probe(slot_key(fp)) {
+        match self.probe(fp & !MARK) {
             Ok(i) => Found::Old(self.ids.as_ref().map(|ids| ids[i])),
             Err(_) => Found::New,
         }
     }
 
-    /// Insert unless present, in one probe sequence; `id` is the id of the
-    /// state if it is new (kept when the shard keeps ids).
-    pub fn insert(&mut self, fp: u64, id: u32) -> Found {
-        let key = slot_key(fp);
-        let i = match self.probe(key) {
+    /// Insert unless present, in one probe sequence, marking the slot with
+    /// `mark`; `id` is the id of the state if it is new (kept when the
+    /// shard keeps ids).
+    pub fn insert(&mut self, fp: u64, id: u32, mark: u64) -> Found {
+        let high = fp & !MARK;
+        let i = match self.probe(high) {
             Ok(i) => return Found::Old(self.ids.as_ref().map(|ids| ids[i])),
             Err(i) => i,
         };
@@ -292,30 +366,84 @@ impl FpShard {
         // count of states whatever else was looked up.
         if (self.len + 1) * 5 > self.slots.len() * 4 {
             self.grow();
-            self.place(key, id);
+            self.place(high | mark, id);
         } else {
-            self.put(i, key, id);
+            self.put(i, high | mark, id);
         }
         self.len += 1;
         Found::New
     }
 
-    fn insert_new(&mut self, fp: u64, id: u32) {
+    fn insert_new(&mut self, fp: u64, id: u32, mark: u64) {
         if (self.len + 1) * 5 > self.slots.len() * 4 {
             self.grow();
         }
-        self.place(slot_key(fp), id);
+        self.place((fp & !MARK) | mark, id);
         self.len += 1;
     }
 
-    /// Put a key that is not in the shard yet.
-    fn place(&mut self, key: u64, id: u32) {
-        let (Err(i) | Ok(i)) = self.probe(key);
-        self.put(i, key, id);
+    /// Claim a fingerprint while other workers claim theirs in the same
+    /// shard: store it, marked `mark`, in the first empty slot of its probe
+    /// sequence unless it is there already (or only look, without `store`).
+    /// Storing needs room: the caller keeps each worker within its share
+    /// of [`FpShard::room`], and counts what it won in with
+    /// [`FpShard::claimed`] once the workers are done.
+    pub fn claim(&self, fp: u64, mark: u64, store: bool) -> Claim {
+        let high = fp & !MARK;
+        let mut i = self.home(high);
+        loop {
+            let mut slot = self.slots[i].load(Relaxed);
+            if slot == 0 && !store {
+                return Claim::Absent;
+            }
+            if slot == 0 {
+                // Only the slot itself is published: relaxed is enough,
+                // and the end of the layer orders everything else.
+                match self.slots[i].compare_exchange(0, high | mark, Relaxed, Relaxed) {
+                    Ok(_) => return Claim::Won,
+                    Err(now) => slot = now,
+                }
+            }
+            if slot & !MARK == high {
+                return Claim::Stored {
+                    this_layer: slot & MARK == mark,
+                };
+            }
+            i += 1;
+            if i == self.slots.len() {
+                i = 0;
+            }
+        }
     }
 
-    fn put(&mut self, i: usize, key: u64, id: u32) {
-        self.slots[i] = key;
+    /// How many fingerprints this shard can take while workers claim them
+    /// side by side: up to 90% full (above the 80% at which an insert
+    /// grows it; the probe sequences stay short and always end).
+    pub fn room(&self) -> usize {
+        (self.slots.len() * 9 / 10).saturating_sub(self.len)
+    }
+
+    /// Count `n` fingerprints the workers claimed.
+    pub fn claimed(&mut self, n: usize) {
+        self.len += n;
+    }
+
+    /// Grow until `extra` more fingerprints fit within 80% full, as that
+    /// many inserts one at a time would have grown it.
+    pub fn reserve(&mut self, extra: usize) {
+        while (self.len + extra) * 5 > self.slots.len() * 4 {
+            self.grow();
+        }
+    }
+
+    /// Put a slot value that is not in the shard yet.
+    fn place(&mut self, slot: u64, id: u32) {
+        let (Err(i) | Ok(i)) = self.probe(slot & !MARK);
+        self.put(i, slot, id);
+    }
+
+    fn put(&mut self, i: usize, slot: u64, id: u32) {
+        *self.slots[i].get_mut() = slot;
         if let Some(ids) = self.ids.as_mut() {
             ids[i] = id;
         }
@@ -323,23 +451,23 @@ impl FpShard {
 
     fn grow(&mut self) {
         let cap = self.slots.len() + self.slots.len() / 2;
-        let old = std::mem::replace(&mut self.slots, vec![0; cap]);
+        let old = std::mem::replace(&mut self.slots, empty_slots(cap));
         let old_ids = self
             .ids
             .as_mut()
             .map(|ids| std::mem::replace(ids, vec![0; cap]));
         // The keys are distinct: each goes to the first empty slot from its
         // home, with no key to compare on the way.
-        let cap = self.slots.len();
-        for (i, key) in old.into_iter().enumerate() {
-            if key == 0 {
+        for (i, slot) in old.into_iter().enumerate() {
+            let slot = slot.into_inner();
+            if slot == 0 {
                 continue;
             }
-            let mut j = self.home(key);
-            while self.slots[j] != 0 {
+            let mut j = self.home(slot & !MARK);
+            while *self.slots[j].get_mut() != 0 {
                 j = if j + 1 == cap { 0 } else { j + 1 };
             }
-            self.slots[j] = key;
+            *self.slots[j].get_mut() = slot;
             if let (Some(ids), Some(old_ids)) = (self.ids.as_mut(), old_ids.as_ref()) {
                 ids[j] = old_ids[i];
             }
@@ -408,7 +536,8 @@ pub struct Parent {
     pub branch: u32,
 }
 
-const RECORD: usize = 12;
+/// Bytes of one record of the [`Log`].
+pub const RECORD: usize = 12;
 
 /// The parent of every state, in id order: in memory, or in a temporary
 /// file written a layer at a time.
@@ -449,6 +578,23 @@ impl Log {
             self.pending.extend_from_slice(&x.to_le_bytes());
         }
         self.len += 1;
+    }
+
+    /// Room for `n` more records, to fill with [`Log::write`] (side by
+    /// side: the room can be split at multiples of [`RECORD`]).
+    pub fn append(&mut self, n: usize) -> &mut [u8] {
+        let at = self.pending.len();
+        self.pending.resize(at + n * RECORD, 0);
+        self.len += n as u32;
+        &mut self.pending[at..]
+    }
+
+    /// Write `p` as the `k`th record of room from [`Log::append`].
+    pub fn write(room: &mut [u8], k: usize, p: Parent) {
+        let record = &mut room[k * RECORD..(k + 1) * RECORD];
+        for (i, x) in [p.state, p.thread, p.branch].into_iter().enumerate() {
+            record[i * 4..i * 4 + 4].copy_from_slice(&x.to_le_bytes());
+        }
     }
 
     /// Write the pending records to the file, if there is one.
