@@ -850,7 +850,7 @@ impl Crew {
         helpers: Vec<impl FnOnce() -> T + Send>,
         main: impl FnOnce() -> R,
     ) -> (R, Vec<T>) {
-        let Some(pool) = &self.pool else {
+        let Some(pool) = self.pool.as_ref().filter(|_| !helpers.is_empty()) else {
             let r = main();
             return (r, helpers.into_iter().map(|h| h()).collect());
         };
@@ -888,7 +888,10 @@ fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize, crew: &C
     let mut chunks: Vec<&mut [FpShard]> = table.shards_mut().chunks_mut(width).collect();
     let added = AtomicUsize::new(0);
     share_out(&mut chunks, crew, jobs, |p, shards| {
-        added.fetch_add(insert_part(shards, p * width, blocks, p, mark), Ordering::Relaxed);
+        added.fetch_add(
+            insert_part(shards, p * width, blocks, p, mark),
+            Ordering::Relaxed,
+        );
     });
     table.added(added.into_inner());
 }
@@ -929,6 +932,9 @@ fn settle_claims(table: &mut FpTable, blocks: &mut [Block], crew: &Crew, jobs: u
     if contested.is_empty() {
         return;
     }
+    // A few thousand lookups take less than waking the crew.
+    let won: usize = blocks.iter().map(|b| b.candidates.len()).sum();
+    let jobs = if won < 16_384 { 1 } else { jobs };
     share_out(blocks, crew, jobs, |b, block| {
         for (c, claim) in block.candidates.iter().zip(&mut block.claims) {
             if *claim == Claimed::Won {
@@ -968,7 +974,8 @@ fn number_side_by_side(
     crew: &Crew,
     jobs: usize,
 ) {
-    share_out(blocks, crew, jobs, |_, block| {
+    // One pass over a few bytes a candidate: cheaper than waking the crew.
+    for block in blocks.iter_mut() {
         let (mut states, mut bytes) = (0, 0);
         for (i, c) in block.candidates.iter().enumerate() {
             if block.decided_new(i, claims) {
@@ -978,7 +985,7 @@ fn number_side_by_side(
         }
         block.new_states = states;
         block.new_bytes = bytes;
-    });
+    }
     let states: usize = blocks.iter().map(|b| b.new_states).sum();
     let bytes: usize = blocks.iter().map(|b| b.new_bytes).sum();
     let mut at = next.bytes.len();
@@ -999,6 +1006,8 @@ fn number_side_by_side(
         shares.push((block, b, s, r, at));
         at += block.new_bytes;
     }
+    // A few thousand states take less than waking the crew.
+    let jobs = if states < 8192 { 1 } else { jobs };
     share_out(
         &mut shares,
         crew,
@@ -1547,9 +1556,11 @@ fn run_once(
             let rate = next.len() as f64 / n as f64;
             let extra = (rate * next.len() as f64 / 2.0 / SHARDS as f64) as usize;
             // Growing moves every fingerprint: side by side.
-            share_out(table.shards_mut(), &crew, jobs, |_, shard| {
-                shard.reserve(extra)
-            });
+            if table.shards().iter().any(|shard| shard.needs(extra)) {
+                share_out(table.shards_mut(), &crew, jobs, |_, shard| {
+                    shard.reserve(extra)
+                });
+            }
         }
         if let Err(e) = graph.log.flush() {
             limit.get_or_insert(e);

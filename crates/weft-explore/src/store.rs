@@ -431,9 +431,14 @@ impl FpShard {
     /// Grow until `extra` more fingerprints fit within 80% full, as that
     /// many inserts one at a time would have grown it.
     pub fn reserve(&mut self, extra: usize) {
-        while (self.len + extra) * 5 > self.slots.len() * 4 {
+        while self.needs(extra) {
             self.grow();
         }
+    }
+
+    /// Whether [`FpShard::reserve`] would grow it.
+    pub fn needs(&self, extra: usize) -> bool {
+        (self.len + extra) * 5 > self.slots.len() * 4
     }
 
     /// Put a slot value that is not in the shard yet.
