@@ -233,6 +233,13 @@ def run_weft(model, size, flags, cap, mem):
     return res
 
 
+# Target 2 on a shared machine: a search without reduction of at least
+# RATE_MIN_STATES states (weft's one-worker run, pan without reduction) runs
+# RATE_ROUNDS times and its fastest search time gives the states/s (the
+# host's other load only ever slows a run down).
+RATE_ROUNDS = 3
+RATE_MIN_STATES = 100_000
+
 # Target 7 on a shared two-core machine: each model's largest size, if its
 # search without reduction has >= 100,000 states, is run again ROUNDS times, in turns: one worker alone,
 # two workers, and two one-worker searches at once. The last says what the
@@ -304,6 +311,17 @@ def run_spin(model, size, flags, cap, mem, hint_states):
             break
         total += p.wall
         res.update(wall=total, rss=p.rss, pan_wall=p.wall, depth=depth)
+        # target 2 compares search rates: on a big search without
+        # reduction, pan runs RATE_ROUNDS times and the fastest counts (as
+        # for weft); the end-to-end time stays the first run's
+        elapsed = lambda out: float(m.group(1)) if (m := re.search(r"pan: elapsed time ([\d.e+]+)", out)) else None
+        fastest = elapsed(p.out)
+        if "-DNOREDUCE" in flags and (hint_states or 0) >= RATE_MIN_STATES and not p.capped and fastest is not None:
+            for _ in range(RATE_ROUNDS - 1):
+                again = elapsed(run(["./pan", f"-m{depth}", f"-w{w}"], cap, mem + (256 << 20), cwd=tmp).out)
+                if again is not None:
+                    fastest = min(fastest, again)
+            res["rounds"] = RATE_ROUNDS
         m = re.search(r"^\s*(\d+) states, stored", p.out, re.M)
         states = int(m.group(1)) if m else None
         res["states"] = states
@@ -326,12 +344,11 @@ def run_spin(model, size, flags, cap, mem, hint_states):
         if errors and not kinds:
             kinds.append("error")
         verdict = "errors: " + ", ".join(kinds) if errors else "ok"
-        m = re.search(r"pan: elapsed time ([\d.e+]+)", p.out)
         res.update(
             verdict=verdict,
             ok=errors == 0,
             errors=errors > 0,
-            search=float(m.group(1)) if m else None,
+            search=fastest,
             truncated="max search depth too small" in p.out,
         )
         if res["truncated"]:
@@ -526,7 +543,7 @@ def targets(results, flags_ok, cfg):
         ratios.sort(key=lambda x: x[0])
         lo = ratios[0]
         status = "met" if lo[0] >= 2 else "**missed**"
-        detail = f"`{one_core}` vs `spin no-red`, searches >= 100,000 states: lowest {lo[0]:.2g}x ({lo[1]['model']} {size_label(lo[1]['size'])}), highest {ratios[-1][0]:.2g}x"
+        detail = f"`{one_core}` vs `spin no-red`, searches >= 100,000 states, fastest of {RATE_ROUNDS} search times each: lowest {lo[0]:.2f}x ({lo[1]['model']} {size_label(lo[1]['size'])}), highest {ratios[-1][0]:.2f}x"
         if lo[0] < 2:
             detail += f"; short of 2x by a factor {2 / lo[0]:.2g}"
         line("2. raw states/s >= 2x SPIN's, per core", status, detail)
@@ -793,6 +810,12 @@ def main():
                 if name not in flags_ok:
                     continue
                 res = run_weft(model, size, flags, cfg["cap"], mem)
+                if name == "weft no-red -j1" and (res.get("states") or 0) >= RATE_MIN_STATES and not res.get("capped"):
+                    for _ in range(RATE_ROUNDS - 1):
+                        again = run_weft(model, size, flags, cfg["cap"], mem)
+                        if again.get("search") is not None:
+                            res["search"] = min(res["search"], again["search"])
+                    res["rounds"] = RATE_ROUNDS
                 res["cap"] = cfg["cap"]
                 entry["runs"][name] = res
                 print(f"{label:32} {name:12} {res.get('verdict', ''):36} {fmt_int(res.get('states')):>14} states {res['wall']:8.2f} s", file=sys.stderr)
