@@ -446,7 +446,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                             }
                             Reached::Full => {
                                 // Phase 2 would stop here: nothing more is
-                                // stored (and no edge is kept, see `phase_one_inserts`).
+                                // stored (and no edge is kept, see `meet`).
                                 out.full = true;
                                 continue;
                             }
@@ -580,7 +580,7 @@ enum Set<'a> {
     /// Look up only: the set stays as it was at the layer's start, so
     /// that several workers can share it; phase 2 inserts.
     Look(&'a Visited),
-    /// Insert at once (one worker, see [`phase_one_inserts`]).
+    /// Insert at once (one worker, see [`meet`]).
     Insert(Inserter<'a>),
     /// Claim side by side (several workers, see [`Claimer`]).
     Claim(Claimer<'a>),
@@ -605,7 +605,7 @@ enum Claimed {
 }
 
 /// The visited set of a search with several workers that store what they
-/// find at once ([`claims_in_phase_one`]): each successor's fingerprint is
+/// find at once ([`meet`]): each successor's fingerprint is
 /// claimed in one probe sequence, the one atomic operation a state that
 /// [`Set::Look`] and phase 2's insert made two. Which worker claims a
 /// state first depends on timing; which block keeps it must not (ids and
@@ -687,35 +687,33 @@ impl Inserter<'_> {
     }
 }
 
-/// Whether phase 1 may insert ([`Set::Insert`]): with one worker, unless
-/// the partial-order reduction's proviso needs to tell the states of the
-/// layer from older ones and the set keeps no ids to tell them by, or
-/// `--max-states` may cut a layer whose edges are recorded (after the cut
-/// phase 2 keeps an edge to a state of the layer only if the block met it
-/// before the cut, which phase 1 cannot tell).
-fn phase_one_inserts(
-    jobs: usize,
-    reduction: bool,
-    exact: bool,
-    record: bool,
-    options: &Options,
-) -> bool {
-    jobs == 1 && (!reduction || exact) && !(record && options.max_states.is_some())
+/// How phase 1 meets the visited set: which [`Set`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Meet {
+    Look,
+    Insert,
+    Claim,
 }
 
-/// Whether phase 1 claims ([`Set::Claim`]): with several workers and the
-/// fingerprint set without ids, unless the partial-order reduction's
-/// proviso needs to tell the layer's states from older ones (which the
-/// marks tell only up to 63 layers) or `--max-states` may cut the layer
-/// (at an exact count, one candidate at a time).
-fn claims_in_phase_one(
-    jobs: usize,
-    reduction: bool,
-    exact: bool,
-    record: bool,
-    options: &Options,
-) -> bool {
-    jobs > 1 && !reduction && !exact && !record && options.max_states.is_none()
+/// One worker inserts ([`Set::Insert`]), unless the partial-order
+/// reduction's proviso needs to tell the states of the layer from older
+/// ones and the set keeps no ids to tell them by, or `--max-states` may cut
+/// a layer whose edges are recorded (after the cut phase 2 keeps an edge to
+/// a state of the layer only if the block met it before the cut, which
+/// phase 1 cannot tell). Several workers claim ([`Set::Claim`]) in the
+/// fingerprint set without ids, unless the proviso needs to tell the
+/// layer's states from older ones (which the marks tell only up to 63
+/// layers) or `--max-states` may cut the layer (at an exact count, one
+/// candidate at a time). Otherwise they look up ([`Set::Look`]).
+fn meet(jobs: usize, reduction: bool, exact: bool, record: bool, options: &Options) -> Meet {
+    let cut = options.max_states.is_some();
+    if jobs == 1 && (!reduction || exact) && !(record && cut) {
+        Meet::Insert
+    } else if jobs > 1 && !reduction && !exact && !record && !cut {
+        Meet::Claim
+    } else {
+        Meet::Look
+    }
 }
 
 impl<'a> Set<'a> {
@@ -733,11 +731,11 @@ impl<'a> Set<'a> {
     fn stored_before(&self, fp: u64, key: &[Value]) -> bool {
         match self {
             Set::Look(visited) => visited.find(fp, key) != Found::New,
-            // Without the reduction (see `claims_in_phase_one`).
+            // Without the reduction (see `meet`).
             Set::Claim(claimer) => claimer.visited.find(fp, key) != Found::New,
             Set::Insert(ins) => match ins.visited.find(fp, key) {
                 Found::Old(Some(id)) => id < ins.first,
-                // Without ids (which `phase_one_inserts` rules out): stored.
+                // Without ids (which `meet` rules out): stored.
                 Found::Old(None) => true,
                 Found::New => false,
             },
@@ -1281,14 +1279,14 @@ fn run_once(
     let mut workers: Vec<Worker> = (0..jobs).map(|_| Worker::new(&exec, options)).collect();
     let crew = Crew::new(jobs);
     let mut spent: Mutex<Vec<Block>> = Mutex::default();
-    let claims = claims_in_phase_one(jobs, reduction.is_some(), exact, record, options);
+    let meet = meet(jobs, reduction.is_some(), exact, record, options);
+    let (direct, claims) = (meet == Meet::Insert, meet == Meet::Claim);
     // Phase 2 inserts in parallel only into a fingerprint set without ids.
     let parts = if jobs > 1 && !exact && !record && !claims {
         parts(jobs)
     } else {
         1
     };
-    let direct = phase_one_inserts(jobs, reduction.is_some(), exact, record, options);
     // Each worker's share of each shard's room while claiming.
     let mut share = vec![0; SHARDS];
     let mut stats = Stats {
