@@ -25,8 +25,10 @@ const SMALL: Value = 64;
 /// in -64..64, which is nearly every value; any other value as a byte
 /// `0x80 + n` and the `n` low bytes (little-endian, 1 to 8) of its zigzag
 /// form. Each value's bytes say where they end, so two states of one
-/// layout pack alike only if they are equal: the fingerprint of the bytes
-/// is as good as one of the values.
+/// layout pack alike only if they are equal. Only states kept for later
+/// are packed (the frontier, a new successor): the fingerprint is of the
+/// values ([`fingerprint`]).
+#[inline]
 pub fn pack(state: &[Value], out: &mut Vec<u8>) {
     // Optimistically one byte a value, in a loop without branches; the
     // bits above the seventh of any byte say whether that was wrong.
@@ -121,13 +123,12 @@ pub fn fingerprint_from(
         fp = fp.wrapping_add(term(i, new).wrapping_sub(term(i, old)));
     };
     if let Some(ranges) = within {
+        let len = parent.len().min(child.len());
         for r in ranges {
-            let (Some(old), Some(new)) = (parent.get(r.clone()), child.get(r.clone())) else {
-                continue;
-            };
-            for (j, (&a, &b)) in old.iter().zip(new).enumerate() {
+            for i in r.start..r.end.min(len) {
+                let (a, b) = (parent[i], child[i]);
                 if a != b {
-                    swap(r.start + j, a, b);
+                    swap(i, a, b);
                 }
             }
         }
@@ -645,7 +646,7 @@ mod tests {
 
     proptest::proptest! {
         /// Every state comes back, and two states pack alike only if they
-        /// are equal (what makes the fingerprint of the bytes sound).
+        /// are equal (what lets the frontier stand for its states).
         #[test]
         fn packing_is_one_to_one(
             a in proptest::collection::vec(
