@@ -32,16 +32,13 @@ const SMALL: Value = 64;
 pub fn pack(state: &[Value], out: &mut Vec<u8>) {
     // Optimistically one byte a value, in a loop without branches; the
     // bits above the seventh of any byte say whether that was wrong.
-    // Written into room made first, so that the loop is one LLVM
-    // vectorizes (an `extend` with a running OR is not).
     let start = out.len();
-    out.resize(start + state.len(), 0);
     let mut high = 0u64;
-    for (b, &v) in out[start..].iter_mut().zip(state) {
-        let v = v.wrapping_add(SMALL) as u64;
-        high |= v;
-        *b = v as u8;
-    }
+    out.extend(state.iter().map(|&v| {
+        let b = v.wrapping_add(SMALL) as u64;
+        high |= b;
+        b as u8
+    }));
     if high < 0x80 {
         return;
     }
