@@ -99,6 +99,13 @@ pub struct ThreadStep {
     pub blocked: Option<(SrcSpan, BlockReason)>,
     /// Plain shared accesses of every branch, blocked ones included.
     pub accesses: Vec<Access>,
+    /// Where the transitions' states may differ from the state stepped,
+    /// when the executor knows it (a quick step: the slot of its object or
+    /// cell, the thread's program counter and locals, the lost-update
+    /// masks; disjoint ranges); `None`: anywhere. The search then compares
+    /// a handful of values with the parent, not all of them, to update the
+    /// fingerprint (`store::fingerprint_from`).
+    pub changed: Option<[std::ops::Range<usize>; 3]>,
     /// Buffers of earlier steps, reused so that stepping allocates nothing
     /// once they are warm.
     pool: Pool,
@@ -112,6 +119,7 @@ impl ThreadStep {
         self.pool.recycle(&mut self.transitions);
         self.accesses.clear();
         self.blocked = blocked;
+        self.changed = None;
     }
 }
 
@@ -506,6 +514,7 @@ impl<'p> Exec<'p> {
         out.pool.recycle(&mut out.transitions);
         out.blocked = None;
         out.accesses.clear();
+        out.changed = None;
         if self.finished(state, t) {
             return;
         }
@@ -1243,6 +1252,47 @@ pub(crate) mod tests {
             });
         }
         assert!(checked > 10_000, "only {checked} steps checked");
+    }
+
+    /// On every catalogue state, every thread: where [`ThreadStep::changed`]
+    /// says where the successors may differ, they differ nowhere else, and
+    /// the fingerprint updated over those places (or over all, without
+    /// the hint) is the successor's own, as the search computes it.
+    #[test]
+    fn changed_places_and_incremental_fingerprints_agree_on_the_catalogue() {
+        let (mut hinted, mut checked) = (0usize, 0usize);
+        for settles in [true, false] {
+            catalogue_states(settles, |name, exec, states| {
+                let mut step = ThreadStep::default();
+                for state in states {
+                    let fp = crate::store::fingerprint(state);
+                    for t in 0..exec.program.threads.len() {
+                        exec.step(state, t, &mut step);
+                        let within = step.changed.as_ref().map(|w| &w[..]);
+                        hinted += usize::from(within.is_some());
+                        for tr in &step.transitions {
+                            checked += 1;
+                            if let Some(ranges) = within {
+                                for (i, (a, b)) in state.iter().zip(&tr.state).enumerate() {
+                                    assert!(
+                                        a == b || ranges.iter().any(|r| r.contains(&i)),
+                                        "{name}: thread {t} changed {i} at {state:?}"
+                                    );
+                                }
+                            }
+                            let own = crate::store::fingerprint(&tr.state);
+                            for w in [within, None] {
+                                let incremental =
+                                    crate::store::fingerprint_from(state, fp, &tr.state, w);
+                                assert_eq!(incremental, own, "{name}: thread {t} at {state:?}");
+                            }
+                        }
+                    }
+                }
+            });
+        }
+        assert!(checked > 10_000, "only {checked} transitions checked");
+        assert!(hinted > 1_000, "only {hinted} steps told where they change");
     }
 
     /// The per-cell variable table names the variable the program's own

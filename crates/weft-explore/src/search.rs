@@ -3,8 +3,8 @@
 //!
 //! Each layer is expanded in blocks, by several workers when `--jobs` asks
 //! for it (phase 1: step every thread of every state of the block, run the
-//! checks, pack each successor and look it up in the visited set, which no
-//! one changes meanwhile). Then one thread goes through the blocks in order
+//! checks, look each successor up in the visited set, which no one changes
+//! meanwhile, by a fingerprint updated from its parent's; pack the new). Then one thread goes through the blocks in order
 //! (phase 2): the successors not seen before get the next ids, their
 //! parents go to the schedule log, and they form the next layer. Ids, and
 //! so schedules and the choice among equal findings, come out exactly as a
@@ -101,7 +101,8 @@ pub struct StateGraph {
     pub edges: Edges,
 }
 
-/// One layer of the search: packed states with consecutive ids.
+/// One layer of the search: states with consecutive ids, each as
+/// [`pack_state`] writes it.
 struct Layer {
     first: u32,
     /// Where each state starts in `bytes` (one more entry than states).
@@ -147,9 +148,11 @@ impl Candidate {
         &bytes[self.start..self.start + self.state_len as usize]
     }
 
+    /// The packed key: the state's packed values (past its fingerprint)
+    /// or the key that follows them.
     fn key<'b>(&self, bytes: &'b [u8]) -> &'b [u8] {
         match self.key_len {
-            0 => self.state(bytes),
+            0 => self.state(bytes).get(FP_BYTES..).unwrap_or_default(),
             n => {
                 let at = self.start + self.state_len as usize;
                 &bytes[at..at + n as usize]
@@ -223,23 +226,23 @@ impl Block {
     }
 
     /// Add a successor to the next layer's candidates: `from` is its
-    /// parent's id, the thread and the branch; its state is packed (`packed_key`
-    /// is the packed key, which is the packed state without symmetry), and
-    /// with `with_key` the packed key follows it. Returns its index.
+    /// parent's id, the thread and the branch; its state is packed, and
+    /// with `key` (its canonical form, for the exact set under symmetry)
+    /// the packed key follows it. Returns its index.
+    ///
+    /// The one place a successor is packed: only the new ones get here.
     fn push_candidate(
         &mut self,
-        sh: &Shared,
         fp: u64,
         (parent, thread, branch): (u32, u32, u32),
         state: &[Value],
-        packed_key: &[u8],
-        with_key: bool,
+        key: Option<&[Value]>,
     ) -> usize {
         let start = self.bytes.len();
-        pack_state(sh, state, packed_key, &mut self.bytes);
+        pack_state(fp, state, &mut self.bytes);
         let state_end = self.bytes.len();
-        if with_key {
-            self.bytes.extend_from_slice(packed_key);
+        if let Some(key) = key {
+            store::pack(key, &mut self.bytes);
         }
         self.candidates.push(Candidate {
             fp,
@@ -297,11 +300,11 @@ struct Worker<'e, 'p> {
     steps: Vec<ThreadStep>,
     state: Vec<Value>,
     key: Vec<Value>,
-    /// The packed key of the last successor looked up.
-    packed: Vec<u8>,
     scratch: symmetry::Scratch,
     /// Fingerprints of this block's candidates so far, with their index.
     met: Met,
+    /// The fingerprints of the state's successors.
+    fps: Vec<u64>,
     /// How many fingerprints this worker claimed in each shard this layer
     /// ([`Set::Claim`]).
     claimed: Vec<usize>,
@@ -316,9 +319,9 @@ impl<'e, 'p> Worker<'e, 'p> {
                 .collect(),
             state: vec![0; exec.layout.len],
             key: vec![0; exec.layout.len],
-            packed: Vec::new(),
             scratch: symmetry::Scratch::default(),
             met: Met::default(),
+            fps: Vec::new(),
             claimed: vec![0; SHARDS],
         }
     }
@@ -337,7 +340,9 @@ impl<'e, 'p> Worker<'e, 'p> {
         self.met.clear();
         for k in range {
             let id = layer.first + k as u32;
-            store::unpack(layer.state(k), &mut self.state);
+            // Its successors' fingerprints follow from its own
+            // ([`successor`]), kept with it, without symmetry.
+            let fp = unpack_state(layer.state(k), &mut self.state);
             let state = &self.state[..];
             let det = &mut self.detector;
             det.at(id);
@@ -349,8 +354,8 @@ impl<'e, 'p> Worker<'e, 'p> {
                 for p in red.candidates(state) {
                     exec.step(state, p, &mut self.steps[p]);
                     let mut look = Lookup {
+                        parent: (state, fp, self.steps[p].changed.as_ref()),
                         key: &mut self.key,
-                        packed: &mut self.packed,
                         scratch: &mut self.scratch,
                     };
                     if Reduction::fits(&self.steps[p])
@@ -388,9 +393,33 @@ impl<'e, 'p> Worker<'e, 'p> {
                 }
                 continue;
             }
+            // Every successor's fingerprint first, each starting to load
+            // the first slot it will be looked for in: the loads of a
+            // state's successors overlap instead of waiting one by one
+            // (10% of the philosophers' search time). Under symmetry a
+            // fingerprint comes with a canonical key, one at a time.
+            self.fps.clear();
+            if sh.symmetry.is_none() && !sh.exact {
+                let mut touched = 0;
+                for t in threads.clone() {
+                    for tr in &self.steps[t].transitions {
+                        let mut look = Lookup {
+                            parent: (state, fp, self.steps[t].changed.as_ref()),
+                            key: &mut self.key,
+                            scratch: &mut self.scratch,
+                        };
+                        let fp = successor(sh, &tr.state, &mut look);
+                        self.fps.push(fp);
+                        touched ^= set.touch(fp);
+                    }
+                }
+                std::hint::black_box(touched);
+            }
+            let mut fps = self.fps.iter();
             for t in threads {
                 for tr in &self.steps[t].transitions {
                     out.transitions += 1;
+                    let known = fps.next().copied();
                     let ends = det.check_transition(sh.graph, id, t as u32, tr);
                     let kinds = det.take_marks();
                     let edge = Edge {
@@ -407,11 +436,14 @@ impl<'e, 'p> Worker<'e, 'p> {
                         continue;
                     }
                     let mut look = Lookup {
+                        parent: (state, fp, self.steps[t].changed.as_ref()),
                         key: &mut self.key,
-                        packed: &mut self.packed,
                         scratch: &mut self.scratch,
                     };
-                    let fp = successor(sh, &tr.state, &mut look);
+                    let fp = match known {
+                        Some(fp) => fp,
+                        None => successor(sh, &tr.state, &mut look),
+                    };
                     let key = match sh.symmetry {
                         Some(_) => &self.key[..],
                         None => &tr.state[..],
@@ -425,7 +457,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                             // The first copy in the block stands for all
                             // (and claimed it first, if any did).
                             if self.met.get_or_insert(fp, out.candidates.len()).is_none() {
-                                out.push_candidate(sh, fp, from, &tr.state, &self.packed, false);
+                                out.push_candidate(fp, from, &tr.state, None);
                                 out.claims.push(kind);
                                 out.deferred |= kind == Claimed::Deferred;
                                 out.contested |= kind == Claimed::Contested;
@@ -441,7 +473,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                                 // no other copy can be a candidate).
                                 out.inserted = true;
                                 let from = (id, t as u32, tr.branch);
-                                out.push_candidate(sh, fp, from, &tr.state, &self.packed, false);
+                                out.push_candidate(fp, from, &tr.state, None);
                                 Found::Old(Some(new))
                             }
                             Reached::Full => {
@@ -463,11 +495,8 @@ impl<'e, 'p> Worker<'e, 'p> {
                                 // The exact set also needs the key when it
                                 // is not the state.
                                 let from = (id, t as u32, tr.branch);
-                                let key = sh.exact && sh.symmetry.is_some();
-                                let packed = &self.packed;
-                                Target::Candidate(
-                                    out.push_candidate(sh, fp, from, &tr.state, packed, key),
-                                )
+                                let key = (sh.exact && sh.symmetry.is_some()).then_some(key);
+                                Target::Candidate(out.push_candidate(fp, from, &tr.state, key))
                             }
                         },
                     };
@@ -540,38 +569,59 @@ impl Met {
     }
 }
 
-/// A worker's buffers for [`successor`].
+/// Bytes of the fingerprint in front of each state of a block or layer.
+const FP_BYTES: usize = 8;
+
+/// Append a state to a block's or layer's bytes: the fingerprint the
+/// visited set knows it by (its key's), then its values packed
+/// ([`store::pack`]). Without symmetry that is the state's own
+/// fingerprint, from which its successors' follow when it is expanded
+/// ([`store::fingerprint_from`]), without a pass over all its values;
+/// 8 bytes more a state in the frontier, none in the visited set.
+fn pack_state(fp: u64, state: &[Value], out: &mut Vec<u8>) {
+    out.extend_from_slice(&fp.to_le_bytes());
+    store::pack(state, out);
+}
+
+/// Read a state written by [`pack_state`] into `out`; its fingerprint.
+fn unpack_state(bytes: &[u8], out: &mut [Value]) -> u64 {
+    match bytes.split_first_chunk::<FP_BYTES>() {
+        Some((fp, packed)) => {
+            store::unpack(packed, out);
+            u64::from_le_bytes(*fp)
+        }
+        None => 0,
+    }
+}
+
+/// What [`successor`] needs besides the successor: its parent, and a
+/// worker's buffers.
 struct Lookup<'w> {
+    /// The state expanded, its fingerprint (unused under symmetry), and
+    /// where the step's successors may differ from it
+    /// ([`ThreadStep::changed`]).
+    parent: (&'w [Value], u64, Option<&'w [std::ops::Range<usize>; 3]>),
     /// The canonical form of the successor under symmetry.
     key: &'w mut [Value],
-    /// The successor's key, packed.
-    packed: &'w mut Vec<u8>,
     scratch: &'w mut symmetry::Scratch,
 }
 
-/// The fingerprint of a successor's key: its canonical form under
-/// symmetry, left in `look.key`, else the state itself; hashed from the
-/// packed key, left in `look.packed`.
+/// The fingerprint of a successor's key: under symmetry, of its canonical
+/// form (left in `look.key`), from scratch, since a permutation may move
+/// every value; else of the state itself, from its parent's and the
+/// values the step changed ([`store::fingerprint_from`]). Either way a
+/// pure function of the key, as the visited set, the block's `Met` and
+/// the choice of shard need. Nothing is packed: that waits until the
+/// successor turns out new ([`Block::push_candidate`]).
+#[inline]
 fn successor(sh: &Shared, state: &[Value], look: &mut Lookup) -> u64 {
-    let key = if let Some(sym) = sh.symmetry {
+    if let Some(sym) = sh.symmetry {
         look.key.copy_from_slice(state);
         sym.canonicalize(look.key, look.scratch);
-        &look.key[..]
+        store::fingerprint(look.key)
     } else {
-        state
-    };
-    look.packed.clear();
-    store::pack(key, look.packed);
-    store::fingerprint(look.packed)
-}
-
-/// Append a successor's packed state to `out`: without symmetry, its key
-/// packed by [`successor`].
-fn pack_state(sh: &Shared, state: &[Value], packed_key: &[u8], out: &mut Vec<u8>) {
-    if sh.symmetry.is_none() {
-        out.extend_from_slice(packed_key);
-    } else {
-        store::pack(state, out);
+        let (parent, fp, within) = look.parent;
+        store::fingerprint_from(parent, fp, state, within.map(|w| &w[..]))
     }
 }
 
@@ -739,6 +789,15 @@ impl<'a> Set<'a> {
                 Found::Old(None) => true,
                 Found::New => false,
             },
+        }
+    }
+
+    /// Start loading the first slot `fp` is looked for in: its value,
+    /// which nothing needs (see `expand`).
+    fn touch(&self, fp: u64) -> u64 {
+        match self.visited() {
+            Visited::Fingerprints(table) => table.touch(fp),
+            Visited::Exact(_) => 0,
         }
     }
 
@@ -1255,11 +1314,10 @@ fn run_once(
     if let Some(sym) = &symmetry {
         sym.canonicalize(&mut key, &mut symmetry::Scratch::default());
     }
+    let fp = store::fingerprint(&key);
+    visited.insert_new(fp, &key);
     let mut packed = Vec::new();
-    store::pack(&key, &mut packed);
-    visited.insert_new(store::fingerprint(&packed), &key);
-    packed.clear();
-    store::pack(&init, &mut packed);
+    pack_state(fp, &init, &mut packed);
     let mut graph = Graph {
         init,
         log: Log::new(!exact),

@@ -26,8 +26,10 @@ const SMALL: Value = 64;
 /// in -64..64, which is nearly every value; any other value as a byte
 /// `0x80 + n` and the `n` low bytes (little-endian, 1 to 8) of its zigzag
 /// form. Each value's bytes say where they end, so two states of one
-/// layout pack alike only if they are equal: the fingerprint of the bytes
-/// is as good as one of the values.
+/// layout pack alike only if they are equal. Only states kept for later
+/// are packed (the frontier, a new successor): the fingerprint is of the
+/// values ([`fingerprint`]).
+#[inline]
 pub fn pack(state: &[Value], out: &mut Vec<u8>) {
     // Optimistically one byte a value, in a loop without branches; the
     // bits above the seventh of any byte say whether that was wrong.
@@ -84,10 +86,97 @@ pub fn unpack(bytes: &[u8], out: &mut [Value]) {
     }
 }
 
-/// The fingerprint of a state: rapidhash (V3) of its bytes as [`pack`]
-/// writes them (of its key's, under symmetry).
-pub fn fingerprint(packed: &[u8]) -> u64 {
-    rapidhash::v3::rapidhash_v3(packed)
+/// The fingerprint of a state (of its key, under symmetry): the wrapping
+/// sum over its positions of [`term`]`(i, v_i)`, Zobrist hashing with
+/// computed keys. A sum, so that a successor's fingerprint follows from
+/// its parent's and the few values its step changed
+/// ([`fingerprint_from`]): most successors are states seen before, and
+/// they are then looked up without being packed or hashed whole. With
+/// terms that behave as independent random 64-bit values, two different
+/// states of one layout differ in some term that nothing else cancels
+/// but by a 2^-64 chance, so [`collision_probability`] holds as for a
+/// hash of the whole state.
+pub fn fingerprint(key: &[Value]) -> u64 {
+    key.iter()
+        .enumerate()
+        .fold(0, |fp: u64, (i, &v)| fp.wrapping_add(term(i, v)))
+}
+
+/// [`fingerprint`] of `child`, given `parent` (of the same length) and its
+/// fingerprint: the terms of the positions where they differ are swapped.
+/// With `within`, disjoint ranges of positions outside which the two are
+/// known to be equal (what the executor tells of a quick step), only
+/// those are compared; else all of them, eight values at a time (a step
+/// changes a handful of values, so nearly every chunk is equal).
+#[inline]
+pub fn fingerprint_from(
+    parent: &[Value],
+    parent_fp: u64,
+    child: &[Value],
+    within: Option<&[std::ops::Range<usize>]>,
+) -> u64 {
+    const CHUNK: usize = 8;
+    let mut fp = parent_fp;
+    let mut swap = |i: usize, old: Value, new: Value| {
+        fp = fp.wrapping_add(term(i, new).wrapping_sub(term(i, old)));
+    };
+    if let Some(ranges) = within {
+        let len = parent.len().min(child.len());
+        for r in ranges {
+            for i in r.start..r.end.min(len) {
+                let (a, b) = (parent[i], child[i]);
+                if a != b {
+                    swap(i, a, b);
+                }
+            }
+        }
+        return fp;
+    }
+    let (olds, news) = (parent.chunks_exact(CHUNK), child.chunks_exact(CHUNK));
+    let tail = olds.len() * CHUNK;
+    for (k, (old, new)) in olds.zip(news).enumerate() {
+        // As arrays, so that the compare is unrolled and vectorized.
+        let (Ok(old), Ok(new)) = (
+            <&[Value; CHUNK]>::try_from(old),
+            <&[Value; CHUNK]>::try_from(new),
+        ) else {
+            continue;
+        };
+        let differ = (0..CHUNK).fold(0, |d, j| d | (old[j] ^ new[j]));
+        if differ != 0 {
+            for j in 0..CHUNK {
+                if old[j] != new[j] {
+                    swap(k * CHUNK + j, old[j], new[j]);
+                }
+            }
+        }
+    }
+    let rest = parent.iter().zip(child).enumerate().skip(tail);
+    for (i, (&a, &b)) in rest {
+        if a != b {
+            swap(i, a, b);
+        }
+    }
+    fp
+}
+
+/// The term of value `v` at position `i` in [`fingerprint`]: rapidhash's
+/// mixing of a 16-byte input (the value and the position; two 128-bit
+/// multiplies, each folded to 64 bits), so that every (position, value)
+/// pair gets an unrelated 64-bit term. The first product is one to one in
+/// the value for each position (its factors are never 0 for the few
+/// positions a state has), the second spreads each bit over all 64.
+#[inline(always)]
+fn term(i: usize, v: Value) -> u64 {
+    const SECRET: [u64; 4] = [
+        0x2d35_8dcc_aa6c_78a5,
+        0x8bb8_4b93_962e_acc9,
+        0x4b33_a62e_d433_d4a3,
+        0x4d5a_2da5_1de1_aa47,
+    ];
+    let r = u128::from(v as u64 ^ SECRET[0]) * u128::from(i as u64 ^ SECRET[1]);
+    let r = u128::from(r as u64 ^ SECRET[2]) * u128::from((r >> 64) as u64 ^ SECRET[3]);
+    r as u64 ^ (r >> 64) as u64
 }
 
 /// Probability that some two of `n` states share a 64-bit fingerprint.
@@ -203,6 +292,14 @@ impl FpTable {
 
     fn bytes(&self) -> usize {
         self.shards.iter().map(FpShard::bytes).sum()
+    }
+
+    /// The first slot `fp`'s probe reads: loading it early (a plain load,
+    /// as prefetching takes unsafe code) lets several lookups' cache misses
+    /// overlap.
+    pub fn touch(&self, fp: u64) -> u64 {
+        let shard = &self.shards[Self::shard_of(fp)];
+        shard.slots[shard.home(fp & !MARK)].load(Relaxed)
     }
 
     /// How many fingerprints it holds.
@@ -705,7 +802,7 @@ mod tests {
 
     proptest::proptest! {
         /// Every state comes back, and two states pack alike only if they
-        /// are equal (what makes the fingerprint of the bytes sound).
+        /// are equal (what lets the frontier stand for its states).
         #[test]
         fn packing_is_one_to_one(
             a in proptest::collection::vec(
@@ -732,6 +829,66 @@ mod tests {
             let (pa, pb) = (round_trip(&a), round_trip(&b));
             proptest::prop_assert_eq!(pa == pb, a == b);
         }
+    }
+
+    proptest::proptest! {
+        /// A state's fingerprint updated from another's over the places
+        /// where they differ (found by comparing all, or within ranges
+        /// that cover them) is its own.
+        #[test]
+        fn incremental_fingerprints_are_the_fingerprint(
+            a in proptest::collection::vec(
+                proptest::prop_oneof![-3i64..3, proptest::num::i64::ANY], 0..40),
+            changes in proptest::collection::vec(
+                (0usize..40, proptest::prop_oneof![-3i64..3, proptest::num::i64::ANY]), 0..6),
+        ) {
+            let mut b = a.clone();
+            let mut lo = a.len();
+            let mut hi = 0;
+            for &(at, v) in &changes {
+                if let Some(x) = b.get_mut(at) {
+                    *x = v;
+                    lo = lo.min(at);
+                    hi = hi.max(at + 1);
+                }
+            }
+            let (fa, fb) = (fingerprint(&a), fingerprint(&b));
+            proptest::prop_assert_eq!(fingerprint_from(&a, fa, &b, None), fb);
+            let cut = (lo + hi) / 2;
+            let ranges = [lo..cut, cut..hi.max(cut), a.len()..a.len()];
+            proptest::prop_assert_eq!(fingerprint_from(&a, fa, &b, Some(&ranges)), fb);
+            proptest::prop_assert_eq!(fingerprint_from(&b, fb, &a, None), fa);
+            if a != b {
+                proptest::prop_assert_ne!(fa, fb);
+            }
+        }
+    }
+
+    #[test]
+    fn fingerprints_differ_by_place_and_value() {
+        // Moving a value, swapping two, or changing one by one all change
+        // the fingerprint (a sum of per-place terms, not of values).
+        let base = [0, 1, 2, 0, 0, 5, 0, 0, 0, 0, 7];
+        let mut seen = std::collections::HashSet::new();
+        assert!(seen.insert(fingerprint(&base)));
+        for i in 0..base.len() {
+            for d in [-1, 1, 64, i64::MIN] {
+                let mut s = base;
+                s[i] = s[i].wrapping_add(d);
+                assert!(seen.insert(fingerprint(&s)), "{s:?}");
+            }
+            for j in i + 1..base.len() {
+                let mut s = base;
+                s.swap(i, j);
+                if s != base {
+                    assert!(seen.insert(fingerprint(&s)), "{s:?}");
+                }
+            }
+        }
+        // the empty state and the all-zero ones of any length differ too
+        let zeros: Vec<u64> = (0..10).map(|n| fingerprint(&vec![0; n])).collect();
+        let distinct: std::collections::HashSet<_> = zeros.iter().collect();
+        assert_eq!(distinct.len(), zeros.len());
     }
 
     #[test]

@@ -60,6 +60,9 @@ pub(super) fn quick_steps(program: &Program, code: &Code) -> Vec<Option<Quick>> 
 /// What a quick step did besides changing the state.
 #[derive(Default)]
 struct Effects {
+    /// The one slot outside the thread's own and the lost-update masks
+    /// it may have written: its object's or cell's.
+    slot: usize,
     access: Option<Access>,
     lost_update: Option<(u32, SrcSpan)>,
 }
@@ -113,6 +116,12 @@ impl Exec<'_> {
         }
         out.blocked = None;
         out.accesses.clear();
+        let locals = self.program.codes[c].n_locals.max(1) as usize;
+        out.changed = Some([
+            effects.slot..effects.slot + 1,
+            pc_slot..pc_slot + 1 + locals,
+            self.layout.lu_masks(),
+        ]);
         if let Some(access) = effects.access {
             out.accesses.push(access);
         }
@@ -198,11 +207,13 @@ impl Exec<'_> {
                 // Held by us (an error) or by another (a wait).
                 (state[off] == 0).then_some(())?;
                 st[off] = me;
+                effects.slot = off;
             }
             (Quick::Unlock, Op::Unlock { obj }) => {
                 let off = self.layout.obj[self.object(state, pc_slot, obj)?];
                 (state[off] == me).then_some(())?;
                 st[off] = 0;
+                effects.slot = off;
             }
             (Quick::Read, Op::Read { dst, cell, racy }) => {
                 let c = self.env(state, pc_slot).cell(cell, span).ok()?;
@@ -216,6 +227,7 @@ impl Exec<'_> {
                     lost_update_read(&self.layout, st, t, c);
                 }
                 st[pc_slot + 1 + *dst as usize] = st[c as usize];
+                effects.slot = c as usize;
             }
             (
                 Quick::Write(fast),
@@ -245,6 +257,7 @@ impl Exec<'_> {
                     }
                 }
                 st[c as usize] = v;
+                effects.slot = c as usize;
             }
             _ => return None,
         }
