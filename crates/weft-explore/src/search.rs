@@ -3,19 +3,21 @@
 //!
 //! Each layer is expanded in blocks, by several workers when `--jobs` asks
 //! for it (phase 1: step every thread of every state of the block, run the
-//! checks, look each successor up in the visited set, which no one changes
-//! meanwhile, by a fingerprint updated from its parent's; pack the new). Then one thread goes through the blocks in order
-//! (phase 2): the successors not seen before get the next ids, their
-//! parents go to the schedule log, and they form the next layer. Ids, and
-//! so schedules and the choice among equal findings, come out exactly as a
-//! single worker would make them, whatever the number of workers.
+//! checks, and meet each successor, by a fingerprint updated from its
+//! parent's, with the visited set; pack the new). The new states then get
+//! the next ids in block order (phase 2): their parents go to the schedule
+//! log and they form the next layer. Ids, and so schedules and the choice
+//! among equal findings, come out exactly as a single worker would make
+//! them, whatever the number of workers.
 //!
-//! Phase 2's costly part, inserting each successor in the fingerprint set,
-//! runs in parallel when the layer is large: the set is cut into shards by
-//! fingerprint, each worker inserts the successors of its own shards,
-//! going through the blocks in order, so the first copy of a state is the
-//! one found new, as in one thread ([`insert_in_parts`]); then one thread
-//! gives the new ones their ids in block order.
+//! How phase 1 meets the set ([`meet`]): one worker inserts each successor
+//! as it finds it; several claim fingerprints side by side ([`Claimer`]),
+//! and [`settle_claims`] gives a state two blocks met to the first block;
+//! under the partial-order reduction several look up, and after the layer
+//! each inserts the successors of its own shards of the set, going through
+//! the blocks in order ([`insert_in_parts`]). Phase 2 writes each block's
+//! share of the next layer and the log side by side when every successor
+//! is decided ([`number_side_by_side`]), else one successor at a time.
 
 use crate::detect::{first_of_each, Detector, Found as Finding0, Key};
 use crate::exec::{Exec, ThreadStep};
