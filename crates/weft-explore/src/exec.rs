@@ -468,7 +468,8 @@ impl<'p> Exec<'p> {
             out.idle(None);
             return;
         }
-        if let Some(Some((lock, span))) = self.locks[c].get(pc as usize) {
+        let lock_site = self.locks[c].get(pc as usize);
+        if let Some(Some((lock, span))) = lock_site {
             if let Some((o, off)) = lock.object(&self.layout, state, pc_slot) {
                 let holder = state[off];
                 if holder != 0 && holder != t as Value + 1 {
@@ -477,24 +478,28 @@ impl<'p> Exec<'p> {
                 }
             }
         }
-        self.step_rest(state, t, out);
+        self.step_rest(state, t, out, matches!(lock_site, Some(Some(_))));
     }
 
-    /// [`Exec::step`] past its two commonest answers.
+    /// [`Exec::step`] past its two commonest answers. `lock_checked`: the
+    /// step is a plain lock that `step` found not waiting (its mutex free,
+    /// or its index out of bounds, which the run reports).
     #[inline(never)]
-    fn step_rest(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
+    fn step_rest(&self, state: &[Value], t: usize, out: &mut ThreadStep, lock_checked: bool) {
         // The commonest step of all: one that waits (a lock that is held, a
         // permit that is not there), seen without running anything. Reads,
-        // writes and unlocks never wait: no need to ask.
+        // writes and unlocks never wait, nor a lock `step` checked: no need
+        // to ask.
         let (pc_slot, c) = self.threads[t];
-        let never_waits = usize::try_from(state[pc_slot]).is_ok_and(|pc| {
-            matches!(
-                self.quick[c].get(pc),
-                Some(Some(
-                    quick::Quick::Read | quick::Quick::Write(_) | quick::Quick::Unlock
-                ))
-            )
-        });
+        let never_waits = lock_checked
+            || usize::try_from(state[pc_slot]).is_ok_and(|pc| {
+                matches!(
+                    self.quick[c].get(pc),
+                    Some(Some(
+                        quick::Quick::Read | quick::Quick::Write(_) | quick::Quick::Unlock
+                    ))
+                )
+            });
         if !never_waits {
             if let Some(waits) = self.waits(state, t) {
                 out.idle(Some(waits));

@@ -238,10 +238,12 @@ impl Block {
         fp: u64,
         (parent, thread, branch): (u32, u32, u32),
         state: &[Value],
+        like: Like,
         key: Option<&[Value]>,
     ) -> usize {
         let start = self.bytes.len();
-        pack_state(fp, state, &mut self.bytes);
+        self.bytes.extend_from_slice(&fp.to_le_bytes());
+        store::pack_from(like.0, state, like.1, &mut self.bytes);
         let state_end = self.bytes.len();
         if let Some(key) = key {
             store::pack(key, &mut self.bytes);
@@ -345,6 +347,7 @@ impl<'e, 'p> Worker<'e, 'p> {
             // Its successors' fingerprints follow from its own
             // ([`successor`]), kept with it, without symmetry.
             let fp = unpack_state(layer.state(k), &mut self.state);
+            let parent_bytes = layer.state(k).get(FP_BYTES..).unwrap_or_default();
             let state = &self.state[..];
             let det = &mut self.detector;
             det.at(id);
@@ -459,7 +462,13 @@ impl<'e, 'p> Worker<'e, 'p> {
                             // The first copy in the block stands for all
                             // (and claimed it first, if any did).
                             if self.met.get_or_insert(fp, out.candidates.len()).is_none() {
-                                out.push_candidate(fp, from, &tr.state, None);
+                                out.push_candidate(
+                                    fp,
+                                    from,
+                                    &tr.state,
+                                    (parent_bytes, self.steps[t].changed.as_ref().map(|w| &w[..])),
+                                    None,
+                                );
                                 out.claims.push(kind);
                                 out.deferred |= kind == Claimed::Deferred;
                                 out.contested |= kind == Claimed::Contested;
@@ -475,7 +484,13 @@ impl<'e, 'p> Worker<'e, 'p> {
                                 // no other copy can be a candidate).
                                 out.inserted = true;
                                 let from = (id, t as u32, tr.branch);
-                                out.push_candidate(fp, from, &tr.state, None);
+                                out.push_candidate(
+                                    fp,
+                                    from,
+                                    &tr.state,
+                                    (parent_bytes, self.steps[t].changed.as_ref().map(|w| &w[..])),
+                                    None,
+                                );
                                 Found::Old(Some(new))
                             }
                             Reached::Full => {
@@ -498,7 +513,13 @@ impl<'e, 'p> Worker<'e, 'p> {
                                 // is not the state.
                                 let from = (id, t as u32, tr.branch);
                                 let key = (sh.exact && sh.symmetry.is_some()).then_some(key);
-                                Target::Candidate(out.push_candidate(fp, from, &tr.state, key))
+                                Target::Candidate(out.push_candidate(
+                                    fp,
+                                    from,
+                                    &tr.state,
+                                    (parent_bytes, self.steps[t].changed.as_ref().map(|w| &w[..])),
+                                    key,
+                                ))
                             }
                         },
                     };
@@ -584,6 +605,10 @@ fn pack_state(fp: u64, state: &[Value], out: &mut Vec<u8>) {
     out.extend_from_slice(&fp.to_le_bytes());
     store::pack(state, out);
 }
+
+/// A candidate's parent as packed (without its fingerprint) and where the
+/// two may differ: [`store::pack_from`] packs the candidate from them.
+type Like<'a> = (&'a [u8], Option<&'a [std::ops::Range<usize>]>);
 
 /// Read a state written by [`pack_state`] into `out`; its fingerprint.
 fn unpack_state(bytes: &[u8], out: &mut [Value]) -> u64 {
