@@ -1,12 +1,73 @@
 //! The `from_read` flag of each `Write`: whether the written value may depend,
-//! through the thread's locals, on an earlier read of the same variable (the
-//! lost-update check needs it). A forward may-analysis over the code: each
-//! local slot carries the set of variables its value may come from; control
-//! dependence does not count.
+//! through the thread's locals, on an earlier read of the same cell (the
+//! lost-update check needs it: LANGUAGE.md counts a write "with a value
+//! computed from an earlier read of that cell"). A forward may-analysis over
+//! the code: each local slot carries the set of cells its value may come
+//! from; control dependence does not count. A cell is a scalar, an element
+//! read at a constant index, or "some element" of an array read at an index
+//! known only at run time, which any element written may be.
 
-use weft_ir::{Code, Expr, Op};
+use weft_ir::{CellRef, Code, Expr, Op, Value, Var};
 
-/// Per-slot sets of variables, as bit words (`words` per slot).
+/// The bits that stand for the cells of each variable: the first for the
+/// variable as a whole (a scalar, or some element of an array), then one
+/// per element of an array, for reads and writes at a constant index.
+struct Cells {
+    start: Vec<u32>,
+    len: Vec<u32>,
+    total: usize,
+}
+
+impl Cells {
+    fn new(vars: &[Var]) -> Cells {
+        let (mut start, mut len, mut total) = (Vec::new(), Vec::new(), 0u32);
+        for v in vars {
+            start.push(total);
+            let elements = if v.is_array { v.len } else { 0 };
+            len.push(elements);
+            total = total.saturating_add(1 + elements);
+        }
+        Cells {
+            start,
+            len,
+            total: total as usize,
+        }
+    }
+
+    /// The bit of the element `cell` names at a constant index, if it does.
+    fn element(&self, cell: &CellRef) -> Option<u32> {
+        let v = cell.var as usize;
+        let (start, len) = (*self.start.get(v)?, *self.len.get(v)?);
+        match cell.idx {
+            Some(Expr::Const(k)) if (0..Value::from(len)).contains(&k) => {
+                Some(start + 1 + k as u32)
+            }
+            _ => None,
+        }
+    }
+
+    /// The bit a read of `cell` sets.
+    fn read(&self, cell: &CellRef) -> u32 {
+        self.element(cell)
+            .unwrap_or_else(|| self.start.get(cell.var as usize).copied().unwrap_or(0))
+    }
+
+    /// The bits of the reads a write of `cell` may have read: the element
+    /// itself and "some element" at a constant index, all of the
+    /// variable's otherwise.
+    fn written(&self, cell: &CellRef) -> Vec<u32> {
+        let v = cell.var as usize;
+        let (Some(&start), Some(&len)) = (self.start.get(v), self.len.get(v)) else {
+            return Vec::new();
+        };
+        match self.element(cell) {
+            Some(bit) => vec![start, bit],
+            None => (start..=start + len).collect(),
+        }
+    }
+}
+
+/// Per-slot sets of cells ([`Cells`]), as bit words (`words` per slot).
 #[derive(Clone, PartialEq, Eq)]
 struct Taint {
     bits: Vec<u64>,
@@ -51,7 +112,7 @@ impl Taint {
         changed
     }
 
-    /// The variables the value of `e` may come from.
+    /// The cells the value of `e` may come from.
     fn of(&self, e: &Expr) -> Vec<u64> {
         let mut out = vec![0; self.words];
         self.collect(e, &mut out);
@@ -77,21 +138,21 @@ impl Taint {
     }
 }
 
-fn one(var: u32, words: usize) -> Vec<u64> {
+fn one(bit: u32, words: usize) -> Vec<u64> {
     let mut v = vec![0; words];
-    if let Some(w) = v.get_mut(var as usize / 64) {
-        *w |= 1 << (var % 64);
+    if let Some(w) = v.get_mut(bit as usize / 64) {
+        *w |= 1 << (bit % 64);
     }
     v
 }
 
-fn has(set: &[u64], var: u32) -> bool {
-    set.get(var as usize / 64)
-        .is_some_and(|w| w & (1 << (var % 64)) != 0)
+fn has(set: &[u64], bit: u32) -> bool {
+    set.get(bit as usize / 64)
+        .is_some_and(|w| w & (1 << (bit % 64)) != 0)
 }
 
 /// The effect of one instruction on the taint of the slots.
-fn transfer(op: &Op, t: &mut Taint) {
+fn transfer(op: &Op, t: &mut Taint, cells: &Cells) {
     let words = t.words;
     let none = vec![0; words];
     match op {
@@ -109,13 +170,13 @@ fn transfer(op: &Op, t: &mut Taint) {
             }
         }
         Op::Clear { from, to } => (*from..*to).for_each(|s| t.set(s, &none)),
-        Op::Read { dst, cell, .. } => t.set(*dst, &one(cell.var, words)),
+        Op::Read { dst, cell, .. } => t.set(*dst, &one(cells.read(cell), words)),
         Op::Rmw {
             dst: Some(d), cell, ..
         }
         | Op::Cas {
             dst: Some(d), cell, ..
-        } => t.set(*d, &one(cell.var, words)),
+        } => t.set(*d, &one(cells.read(cell), words)),
         Op::Choose { dst, .. } | Op::RecvOrEnd { dst, .. } => t.set(*dst, &none),
         Op::Recv { dst: Some(d), .. }
         | Op::TryLock { dst: Some(d), .. }
@@ -134,10 +195,11 @@ fn successors(op: &Op, pc: usize) -> [Option<usize>; 2] {
 }
 
 /// Set `from_read` on every `Write` of `code` whose value may come from an
-/// earlier read of the same variable (flags already set stay set).
-pub(crate) fn mark_from_read(code: &mut Code, n_vars: usize) {
+/// earlier read of the same cell of `vars` (flags already set stay set).
+pub(crate) fn mark_from_read(code: &mut Code, vars: &[Var]) {
+    let cells = Cells::new(vars);
     let n = code.instrs.len();
-    let words = n_vars.div_ceil(64).max(1);
+    let words = cells.total.div_ceil(64).max(1);
     let mut before: Vec<Option<Taint>> = vec![None; n];
     if n == 0 {
         return;
@@ -149,7 +211,7 @@ pub(crate) fn mark_from_read(code: &mut Code, n_vars: usize) {
             continue;
         };
         let op = &code.instrs[pc].op;
-        transfer(op, &mut t);
+        transfer(op, &mut t, &cells);
         for succ in successors(op, pc).into_iter().flatten().filter(|s| *s < n) {
             let changed = match &mut before[succ] {
                 Some(existing) => existing.join(&t),
@@ -173,7 +235,8 @@ pub(crate) fn mark_from_read(code: &mut Code, n_vars: usize) {
             Some(t),
         ) = (&mut instr.op, t)
         {
-            *from_read |= has(&t.of(value), cell.var);
+            let from = t.of(value);
+            *from_read |= cells.written(cell).into_iter().any(|bit| has(&from, bit));
         }
     }
 }

@@ -45,6 +45,28 @@ fn a_write_from_another_variable_is_not_from_a_read() {
 }
 
 #[test]
+fn a_write_from_another_element_is_not_from_a_read() {
+    // LANGUAGE.md: a lost update is a write "with a value computed from an
+    // earlier read of that cell". At constant indices the cells are known:
+    // `a[1]` written from `a[0]` is not from its own read of `a[1]`.
+    let src = "shared a = [0, 0];
+thread t {
+    let r = a[1];
+    a[1] = a[0];
+    a[0] = r;
+    a[1] = a[1] + r;
+    let i = 1;
+    a[i] = a[0];
+    a[1] = a[i];
+}";
+    let p = compile(src);
+    // a[1] = a[0]: no; a[0] = r (r from a[1]): no; a[1] = a[1] + r: yes;
+    // a[i] (an element not known before the run) = a[0]: maybe, so yes;
+    // a[1] = a[i] (a[i] may be a[1]): yes.
+    assert_eq!(writes_from_read(&p, 0), [false, false, true, true, true]);
+}
+
+#[test]
 fn taint_flows_through_parameters_returns_and_loops() {
     let src = "
 shared x = 0;

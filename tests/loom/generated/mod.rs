@@ -46,6 +46,7 @@ pub mod p55_divide_by_zero;
 pub mod p56_index_out_of_bounds;
 pub mod p57_overdraft_range;
 pub mod p58_ticket_overflow;
+pub mod p66_array_swap;
 
 /// Each model: its program's file name and the function that runs it under loom.
 pub const MODELS: &[(&str, fn())] = &[
@@ -94,4 +95,5 @@ pub const MODELS: &[(&str, fn())] = &[
     ("56_index_out_of_bounds", p56_index_out_of_bounds::check),
     ("57_overdraft_range", p57_overdraft_range::check),
     ("58_ticket_overflow", p58_ticket_overflow::check),
+    ("66_array_swap", p66_array_swap::check),
 ];
