@@ -940,7 +940,9 @@ impl<'a, 'p> Run<'a, 'p> {
         }
     }
 
-    fn read_cell(&mut self, cell: u32, racy: bool, span: SrcSpan) -> Value {
+    /// A read of `cell`: a racy read is an access, a tracked one counts
+    /// for the lost-update check (`Op::Read`).
+    fn read_cell(&mut self, cell: u32, racy: bool, tracked: bool, span: SrcSpan) -> Value {
         let kind = self.x.var_of_cell(cell).kind;
         if kind == VarKind::Shared {
             if racy {
@@ -954,7 +956,7 @@ impl<'a, 'p> Run<'a, 'p> {
             if let Some(tr) = self.trace.as_mut() {
                 tr.cells.push((cell, false, span));
             }
-            if racy {
+            if tracked {
                 lost_update_read(&self.x.layout, &mut self.st, self.t, cell);
             }
         }
@@ -1090,9 +1092,14 @@ impl<'a, 'p> Run<'a, 'p> {
                     }));
                 }
             }
-            Op::Read { dst, cell, racy } => {
+            Op::Read {
+                dst,
+                cell,
+                racy,
+                tracked,
+            } => {
                 let c = self.cell(cell, span)?;
-                let v = self.read_cell(c, *racy, span);
+                let v = self.read_cell(c, *racy, *racy && *tracked, span);
                 self.set_local(Some(*dst), v);
                 self.note(|r| r.access_note(c, v, false));
             }

@@ -111,7 +111,9 @@ impl Names<'_> {
             Op::Choose { dst, lo, hi } => format!("choose {} <- {}..{}", local(*dst), e(lo), e(hi)),
             Op::Progress => "progress".into(),
             Op::Check { cond, message } => format!("check {}{}", e(cond), msg(message)),
-            Op::Read { dst, cell, racy } => {
+            Op::Read {
+                dst, cell, racy, ..
+            } => {
                 format!(
                     "read {} <- {}{}",
                     local(*dst),

@@ -364,6 +364,11 @@ pub enum Op {
         dst: u32,
         cell: CellRef,
         racy: bool,
+        /// The value read may flow into a write of the same cell by this
+        /// thread: the lost-update check keeps track of this read (set by
+        /// the lowering's taint analysis; a read that only decides a branch,
+        /// or whose value goes elsewhere, leaves the check as it was).
+        tracked: bool,
     },
     /// Write a cell. `from_read`: the lowering saw that `value` depends on an
     /// earlier read of the same variable in this thread (lost-update check).

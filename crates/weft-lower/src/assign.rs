@@ -195,6 +195,7 @@ impl<'e, 'a> Lower<'e, 'a> {
                         dst: old,
                         cell: cell.clone(),
                         racy: self.racy,
+                        tracked: false,
                     },
                     span(target.span),
                 );

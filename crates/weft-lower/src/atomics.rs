@@ -75,6 +75,7 @@ impl<'e, 'a> Lower<'e, 'a> {
                         dst,
                         cell,
                         racy: self.racy,
+                        tracked: false,
                     },
                     s,
                 );

@@ -24,7 +24,7 @@ pub(crate) fn thread(env: &Env<'_>, g: usize) -> (ir::Code, Vec<LowerError>) {
     };
     code.n_locals = locals_used(&code);
     clamp_clears(&mut code);
-    taint::mark_from_read(&mut code, &env.layout.vars);
+    taint::mark_from_read(&mut code);
     (code, l.errors)
 }
 

@@ -263,6 +263,7 @@ impl<'e, 'a> Lower<'e, 'a> {
                 dst,
                 cell,
                 racy: self.racy,
+                tracked: false,
             },
             span(at),
         );

@@ -1,73 +1,74 @@
-//! The `from_read` flag of each `Write`: whether the written value may depend,
-//! through the thread's locals, on an earlier read of the same cell (the
-//! lost-update check needs it: LANGUAGE.md counts a write "with a value
-//! computed from an earlier read of that cell"). A forward may-analysis over
-//! the code: each local slot carries the set of cells its value may come
-//! from; control dependence does not count. A cell is a scalar, an element
-//! read at a constant index, or "some element" of an array read at an index
-//! known only at run time, which any element written may be.
+//! The `from_read` flag of each `Write`, and the `tracked` flag of each
+//! `Read`: whether the written value may depend, through the thread's locals,
+//! on an earlier read of the same cell, and which reads it may depend on (the
+//! lost-update check needs both: LANGUAGE.md counts a write "with a value
+//! computed from an earlier read of that cell", and only such reads are
+//! remembered at run time, so that a read that only decides a branch does not
+//! hide an earlier read's staleness). A forward may-analysis over the code:
+//! each local slot carries the set of reads (instructions) its value may come
+//! from; control dependence does not count. Two reads or writes are of the
+//! same cell if they name the same scalar, or the same array at the same
+//! constant index; an index known only at run time may be any element.
 
-use weft_ir::{CellRef, Code, Expr, Op, Value, Var};
+use weft_ir::{CellRef, Code, Expr, Op};
 
-/// The bits that stand for the cells of each variable: the first for the
-/// variable as a whole (a scalar, or some element of an array), then one
-/// per element of an array, for reads and writes at a constant index.
-struct Cells {
-    start: Vec<u32>,
-    len: Vec<u32>,
-    total: usize,
+/// The reads of a code, one taint bit each: every instruction that reads a
+/// cell into a local.
+struct Sites {
+    /// Per pc: its bit, if it reads.
+    bit: Vec<Option<u32>>,
+    /// Per bit: the pc and the cell read.
+    reads: Vec<(usize, CellRef)>,
 }
 
-impl Cells {
-    fn new(vars: &[Var]) -> Cells {
-        let (mut start, mut len, mut total) = (Vec::new(), Vec::new(), 0u32);
-        for v in vars {
-            start.push(total);
-            let elements = if v.is_array { v.len } else { 0 };
-            len.push(elements);
-            total = total.saturating_add(1 + elements);
-        }
-        Cells {
-            start,
-            len,
-            total: total as usize,
-        }
-    }
-
-    /// The bit of the element `cell` names at a constant index, if it does.
-    fn element(&self, cell: &CellRef) -> Option<u32> {
-        let v = cell.var as usize;
-        let (start, len) = (*self.start.get(v)?, *self.len.get(v)?);
-        match cell.idx {
-            Some(Expr::Const(k)) if (0..Value::from(len)).contains(&k) => {
-                Some(start + 1 + k as u32)
-            }
-            _ => None,
-        }
-    }
-
-    /// The bit a read of `cell` sets.
-    fn read(&self, cell: &CellRef) -> u32 {
-        self.element(cell)
-            .unwrap_or_else(|| self.start.get(cell.var as usize).copied().unwrap_or(0))
-    }
-
-    /// The bits of the reads a write of `cell` may have read: the element
-    /// itself and "some element" at a constant index, all of the
-    /// variable's otherwise.
-    fn written(&self, cell: &CellRef) -> Vec<u32> {
-        let v = cell.var as usize;
-        let (Some(&start), Some(&len)) = (self.start.get(v), self.len.get(v)) else {
-            return Vec::new();
+impl Sites {
+    fn new(code: &Code) -> Sites {
+        let mut sites = Sites {
+            bit: vec![None; code.instrs.len()],
+            reads: Vec::new(),
         };
-        match self.element(cell) {
-            Some(bit) => vec![start, bit],
-            None => (start..=start + len).collect(),
+        for (pc, instr) in code.instrs.iter().enumerate() {
+            if let Some(cell) = read_cell(&instr.op) {
+                sites.bit[pc] = Some(sites.reads.len() as u32);
+                sites.reads.push((pc, cell.clone()));
+            }
         }
+        sites
     }
 }
 
-/// Per-slot sets of cells ([`Cells`]), as bit words (`words` per slot).
+/// The cell an instruction reads into a local.
+fn read_cell(op: &Op) -> Option<&CellRef> {
+    match op {
+        Op::Read { cell, .. }
+        | Op::Rmw {
+            dst: Some(_), cell, ..
+        }
+        | Op::Cas {
+            dst: Some(_), cell, ..
+        } => Some(cell),
+        _ => None,
+    }
+}
+
+/// Whether `a` and `b` may be the same cell: the same variable, and not
+/// two different constant indices.
+fn may_alias(a: &CellRef, b: &CellRef) -> bool {
+    let constant = |c: &CellRef| match c.idx {
+        Some(Expr::Const(k)) => Some(k),
+        _ => None,
+    };
+    a.var == b.var
+        && match (&a.idx, &b.idx) {
+            (None, None) => true,
+            _ => match (constant(a), constant(b)) {
+                (Some(x), Some(y)) => x == y,
+                _ => true,
+            },
+        }
+}
+
+/// Per-slot sets of reads ([`Sites`]), as bit words (`words` per slot).
 #[derive(Clone, PartialEq, Eq)]
 struct Taint {
     bits: Vec<u64>,
@@ -112,7 +113,7 @@ impl Taint {
         changed
     }
 
-    /// The cells the value of `e` may come from.
+    /// The reads the value of `e` may come from.
     fn of(&self, e: &Expr) -> Vec<u64> {
         let mut out = vec![0; self.words];
         self.collect(e, &mut out);
@@ -152,7 +153,7 @@ fn has(set: &[u64], bit: u32) -> bool {
 }
 
 /// The effect of one instruction on the taint of the slots.
-fn transfer(op: &Op, t: &mut Taint, cells: &Cells) {
+fn transfer(op: &Op, pc: usize, t: &mut Taint, sites: &Sites) {
     let words = t.words;
     let none = vec![0; words];
     match op {
@@ -170,13 +171,10 @@ fn transfer(op: &Op, t: &mut Taint, cells: &Cells) {
             }
         }
         Op::Clear { from, to } => (*from..*to).for_each(|s| t.set(s, &none)),
-        Op::Read { dst, cell, .. } => t.set(*dst, &one(cells.read(cell), words)),
-        Op::Rmw {
-            dst: Some(d), cell, ..
+        Op::Read { dst: d, .. } | Op::Rmw { dst: Some(d), .. } | Op::Cas { dst: Some(d), .. } => {
+            let bit = sites.bit.get(pc).copied().flatten().unwrap_or(0);
+            t.set(*d, &one(bit, words));
         }
-        | Op::Cas {
-            dst: Some(d), cell, ..
-        } => t.set(*d, &one(cells.read(cell), words)),
         Op::Choose { dst, .. } | Op::RecvOrEnd { dst, .. } => t.set(*dst, &none),
         Op::Recv { dst: Some(d), .. }
         | Op::TryLock { dst: Some(d), .. }
@@ -195,11 +193,12 @@ fn successors(op: &Op, pc: usize) -> [Option<usize>; 2] {
 }
 
 /// Set `from_read` on every `Write` of `code` whose value may come from an
-/// earlier read of the same cell of `vars` (flags already set stay set).
-pub(crate) fn mark_from_read(code: &mut Code, vars: &[Var]) {
-    let cells = Cells::new(vars);
+/// earlier read of the same cell (flags already set stay set), and
+/// `tracked` on every `Read` whose value such a write may use.
+pub(crate) fn mark_from_read(code: &mut Code) {
+    let sites = Sites::new(code);
     let n = code.instrs.len();
-    let words = cells.total.div_ceil(64).max(1);
+    let words = sites.reads.len().div_ceil(64).max(1);
     let mut before: Vec<Option<Taint>> = vec![None; n];
     if n == 0 {
         return;
@@ -211,7 +210,7 @@ pub(crate) fn mark_from_read(code: &mut Code, vars: &[Var]) {
             continue;
         };
         let op = &code.instrs[pc].op;
-        transfer(op, &mut t, &cells);
+        transfer(op, pc, &mut t, &sites);
         for succ in successors(op, pc).into_iter().flatten().filter(|s| *s < n) {
             let changed = match &mut before[succ] {
                 Some(existing) => existing.join(&t),
@@ -225,6 +224,7 @@ pub(crate) fn mark_from_read(code: &mut Code, vars: &[Var]) {
             }
         }
     }
+    let mut tracked = vec![false; n];
     for (instr, t) in code.instrs.iter_mut().zip(&before) {
         if let (
             Op::Write {
@@ -236,7 +236,17 @@ pub(crate) fn mark_from_read(code: &mut Code, vars: &[Var]) {
         ) = (&mut instr.op, t)
         {
             let from = t.of(value);
-            *from_read |= cells.written(cell).into_iter().any(|bit| has(&from, bit));
+            for (bit, (pc, read)) in sites.reads.iter().enumerate() {
+                if has(&from, bit as u32) && may_alias(read, cell) {
+                    *from_read = true;
+                    tracked[*pc] = true;
+                }
+            }
+        }
+    }
+    for (instr, &on) in code.instrs.iter_mut().zip(&tracked) {
+        if let Op::Read { tracked, .. } = &mut instr.op {
+            *tracked = on;
         }
     }
 }

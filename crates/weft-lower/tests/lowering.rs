@@ -67,6 +67,30 @@ thread t {
 }
 
 #[test]
+fn only_reads_a_write_of_their_cell_may_use_are_tracked() {
+    // The lost-update check remembers a read only if a write of the same
+    // cell may use its value: the re-check in the `if` does not count, so
+    // it cannot make the older read look fresh.
+    let src = "shared b = 100;
+thread w {
+    let old = b;
+    if b >= 10 {
+        b = old - 10;
+    }
+}";
+    let p = compile(src);
+    let tracked: Vec<bool> = ops(&p, 0)
+        .iter()
+        .filter_map(|op| match op {
+            Op::Read { tracked, .. } => Some(*tracked),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(tracked, [true, false]);
+    assert_eq!(writes_from_read(&p, 0), [true]);
+}
+
+#[test]
 fn taint_flows_through_parameters_returns_and_loops() {
     let src = "
 shared x = 0;

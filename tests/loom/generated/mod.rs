@@ -47,6 +47,7 @@ pub mod p56_index_out_of_bounds;
 pub mod p57_overdraft_range;
 pub mod p58_ticket_overflow;
 pub mod p66_array_swap;
+pub mod p67_stale_recheck;
 
 /// Each model: its program's file name and the function that runs it under loom.
 pub const MODELS: &[(&str, fn())] = &[
@@ -96,4 +97,5 @@ pub const MODELS: &[(&str, fn())] = &[
     ("57_overdraft_range", p57_overdraft_range::check),
     ("58_ticket_overflow", p58_ticket_overflow::check),
     ("66_array_swap", p66_array_swap::check),
+    ("67_stale_recheck", p67_stale_recheck::check),
 ];

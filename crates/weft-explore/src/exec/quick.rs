@@ -215,7 +215,15 @@ impl Exec<'_> {
                 st[off] = 0;
                 effects.slot = off;
             }
-            (Quick::Read, Op::Read { dst, cell, racy }) => {
+            (
+                Quick::Read,
+                Op::Read {
+                    dst,
+                    cell,
+                    racy,
+                    tracked,
+                },
+            ) => {
                 let c = self.env(state, pc_slot).cell(cell, span).ok()?;
                 if self.var_of_cell(c).kind == VarKind::Shared && *racy {
                     effects.access = Some(Access {
@@ -224,7 +232,9 @@ impl Exec<'_> {
                         grouped: false,
                         span,
                     });
-                    lost_update_read(&self.layout, st, t, c);
+                    if *tracked {
+                        lost_update_read(&self.layout, st, t, c);
+                    }
                 }
                 st[pc_slot + 1 + *dst as usize] = st[c as usize];
                 effects.slot = c as usize;

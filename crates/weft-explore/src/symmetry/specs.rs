@@ -53,7 +53,9 @@ fn op(op: &Op, ren: &dyn Fn(u32) -> u32) -> Option<String> {
         Op::JumpIfNot { cond, target } => format!("jumpif {} {target}", e(cond)?),
         Op::Choose { dst, lo, hi } => format!("choose {dst} {} {}", e(lo)?, e(hi)?),
         Op::Check { cond, message } => format!("check {} {message:?}", e(cond)?),
-        Op::Read { dst, cell, racy } => {
+        Op::Read {
+            dst, cell, racy, ..
+        } => {
             let idx = match &cell.idx {
                 Some(i) => e(i)?,
                 None => String::new(),
