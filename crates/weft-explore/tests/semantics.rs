@@ -266,12 +266,35 @@ thread w { with rw.write { v = v + 1; } }
 "#
 );
 
+// LANGUAGE.md section 7 makes only a mutex's relock a runtime error: a
+// rwlock taken again for writing, or for reading under the write lock, waits
+// for its own holder.
 verdict!(
-    read_lock_then_write_lock_is_a_runtime_error,
-    ["runtime"],
+    read_lock_then_write_lock_waits_for_itself,
+    ["deadlock"],
     r#"
 rwlock rw;
 thread t { rw.read_lock(); rw.write_lock(); }
+"#
+);
+
+verdict!(
+    write_lock_then_read_lock_waits_for_itself,
+    ["deadlock"],
+    r#"
+fair rwlock rw;
+thread t { rw.write_lock(); rw.read_lock(); }
+"#
+);
+
+// Read locks are not counted: a second one would be released by the first
+// unlock, so it is refused.
+verdict!(
+    a_second_read_lock_is_a_runtime_error,
+    ["runtime"],
+    r#"
+rwlock rw;
+thread t { rw.read_lock(); rw.read_lock(); }
 "#
 );
 

@@ -48,6 +48,7 @@ pub mod p57_overdraft_range;
 pub mod p58_ticket_overflow;
 pub mod p66_array_swap;
 pub mod p67_stale_recheck;
+pub mod p68_rwlock_upgrade_deadlock;
 
 /// Each model: its program's file name and the function that runs it under loom.
 pub const MODELS: &[(&str, fn())] = &[
@@ -98,4 +99,5 @@ pub const MODELS: &[(&str, fn())] = &[
     ("58_ticket_overflow", p58_ticket_overflow::check),
     ("66_array_swap", p66_array_swap::check),
     ("67_stale_recheck", p67_stale_recheck::check),
+    ("68_rwlock_upgrade_deadlock", p68_rwlock_upgrade_deadlock::check),
 ];

@@ -161,11 +161,16 @@ impl Run<'_, '_> {
                 let o = self.obj(obj, span)?;
                 let off = self.off(o);
                 let (writer, readers) = (self.st[off], self.st[off + 1]);
-                if writer == self.me() || readers & bit(self.t) != 0 {
+                // Taking it again in another mode, or for writing again,
+                // waits for this thread itself: a deadlock (LANGUAGE.md
+                // section 7 makes only a mutex's relock an error). A second
+                // read lock could be taken, but read locks are not counted:
+                // the first unlock would release both.
+                if !write && readers & bit(self.t) != 0 {
                     return Err(runtime(
                         span,
                         format!(
-                            "locking rwlock {} that this thread already holds",
+                            "read_lock of rwlock {} that this thread already holds for reading: read locks are not counted",
                             self.name(o)
                         ),
                     ));
