@@ -343,3 +343,25 @@ fn reduction_switches_keep_the_verdict() {
         "{plain} states without any reduction, {states} with"
     );
 }
+
+/// A finding past column 65,535 (the widest padding Rust's formatting
+/// allows, which the graphical diagnostic needs) is told in words: the
+/// report is whole and the exit code is the verdict's, not a crash.
+#[test]
+fn a_finding_on_a_very_long_line_is_reported_not_crashed() {
+    let padding = " ".repeat(70_000);
+    let program =
+        format!("shared x = 0;\nthread t {{{padding}x = 1; }}\nthread u {{{padding}x = 2; }}\n");
+    let path = std::env::temp_dir().join(format!("weft-long-line-{}.weft", std::process::id()));
+    std::fs::write(&path, program).unwrap();
+    let output = weft()
+        .args(["check", "--color", "never"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    std::fs::remove_file(&path).ok();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("data race on x"), "{stdout}");
+    assert!(!stdout.contains("crashed"), "{stdout}");
+}

@@ -44,7 +44,10 @@ pub fn render(checked: &Checked, options: &HumanOptions, handler: &dyn ReportHan
     out
 }
 
-/// One diagnostic drawn by a miette handler, source attached.
+/// One diagnostic drawn by a miette handler, source attached. A label
+/// further right than [`MAX_COLUMN`] is told in words instead
+/// (`NarratableReportHandler`): the graphical handler pads up to a label's
+/// column, and Rust's formatting cannot pad that far (it panics).
 pub fn draw(handler: &dyn ReportHandler, diagnostic: &dyn Diagnostic) -> String {
     struct Drawn<'a>(&'a dyn ReportHandler, &'a dyn Diagnostic);
     impl fmt::Display for Drawn<'_> {
@@ -52,7 +55,32 @@ pub fn draw(handler: &dyn ReportHandler, diagnostic: &dyn Diagnostic) -> String 
             self.0.debug(self.1, f)
         }
     }
+    if too_wide(diagnostic) {
+        let words = miette::NarratableReportHandler::new();
+        return Drawn(&words, diagnostic).to_string();
+    }
     Drawn(handler, diagnostic).to_string()
+}
+
+/// The widest column the graphical handler is given: formatting pads to
+/// at most `u16::MAX` characters, and a label's line is drawn with room
+/// around it.
+const MAX_COLUMN: usize = 60_000;
+
+/// Whether some label of `diagnostic` (or of one related to it) ends
+/// further right than [`MAX_COLUMN`].
+fn too_wide(diagnostic: &dyn Diagnostic) -> bool {
+    let own = match (diagnostic.source_code(), diagnostic.labels()) {
+        (Some(source), Some(mut labels)) => labels.any(|label| {
+            source
+                .read_span(label.inner(), 0, 0)
+                .is_ok_and(|at| at.column() + label.len() > MAX_COLUMN)
+        }),
+        _ => false,
+    };
+    own || diagnostic
+        .related()
+        .is_some_and(|mut related| related.any(too_wide))
 }
 
 /// Diagnostics of bad input, each with the file's text attached, then the
