@@ -112,6 +112,11 @@ pub struct ThreadStep {
 }
 
 impl ThreadStep {
+    /// [`ThreadStep::changed`] as a slice of ranges.
+    pub fn within(&self) -> Option<&[std::ops::Range<usize>]> {
+        self.changed.as_ref().map(|w| &w[..])
+    }
+
     /// No transition and no access: the thread has finished (`None`) or
     /// waits.
     #[inline(always)]

@@ -466,7 +466,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                                     fp,
                                     from,
                                     &tr.state,
-                                    (parent_bytes, self.steps[t].changed.as_ref().map(|w| &w[..])),
+                                    (parent_bytes, self.steps[t].within()),
                                     None,
                                 );
                                 out.claims.push(kind);
@@ -488,7 +488,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                                     fp,
                                     from,
                                     &tr.state,
-                                    (parent_bytes, self.steps[t].changed.as_ref().map(|w| &w[..])),
+                                    (parent_bytes, self.steps[t].within()),
                                     None,
                                 );
                                 Found::Old(Some(new))
@@ -517,7 +517,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                                     fp,
                                     from,
                                     &tr.state,
-                                    (parent_bytes, self.steps[t].changed.as_ref().map(|w| &w[..])),
+                                    (parent_bytes, self.steps[t].within()),
                                     key,
                                 ))
                             }
