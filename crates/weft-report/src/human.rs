@@ -45,7 +45,7 @@ pub fn render(checked: &Checked, options: &HumanOptions, handler: &dyn ReportHan
 }
 
 /// One diagnostic drawn by a miette handler, source attached. A label
-/// further right than [`MAX_COLUMN`] is told in words instead
+/// further right than `MAX_COLUMN` is told in words instead
 /// (`NarratableReportHandler`): the graphical handler pads up to a label's
 /// column, and Rust's formatting cannot pad that far (it panics).
 pub fn draw(handler: &dyn ReportHandler, diagnostic: &dyn Diagnostic) -> String {
