@@ -58,14 +58,7 @@ fn may_alias(a: &CellRef, b: &CellRef) -> bool {
         Some(Expr::Const(k)) => Some(k),
         _ => None,
     };
-    a.var == b.var
-        && match (&a.idx, &b.idx) {
-            (None, None) => true,
-            _ => match (constant(a), constant(b)) {
-                (Some(x), Some(y)) => x == y,
-                _ => true,
-            },
-        }
+    a.var == b.var && !matches!((constant(a), constant(b)), (Some(x), Some(y)) if x != y)
 }
 
 /// Per-slot sets of reads ([`Sites`]), as bit words (`words` per slot).
