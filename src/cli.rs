@@ -89,10 +89,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub timeout: Option<Duration>,
 
-    /// The memory model: sequential consistency (`sc`); `tso` and `pso` are
-    /// not supported yet.
-    #[arg(long, value_enum, default_value_t = MemoryModel::Sc)]
-    pub memory_model: MemoryModel,
+    #[command(flatten)]
+    pub memory: MemoryArgs,
 
     /// Which infinite schedules count for livelock and starvation: `weak`
     /// (a thread that stays able to step is eventually scheduled) or `none`
@@ -176,12 +174,40 @@ pub enum Format {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum MemoryModel {
-    /// Sequential consistency.
+    /// Sequential consistency: every write reaches memory as it happens.
     Sc,
-    /// x86 total store order (not supported yet).
+    /// Total store order (x86): one first-in, first-out store buffer per thread.
     Tso,
-    /// Partial store order (not supported yet).
+    /// Partial store order: one store buffer per thread and variable.
     Pso,
+}
+
+/// The memory model flags, shared by every command that explores or
+/// replays (LANGUAGE.md section 8).
+#[derive(Debug, Args)]
+pub struct MemoryArgs {
+    /// The memory model: `sc` (sequential consistency), `tso` (a store
+    /// buffer per thread, like x86) or `pso` (a store buffer per thread and
+    /// variable).
+    #[arg(long, value_enum, default_value_t = MemoryModel::Sc)]
+    pub memory_model: MemoryModel,
+
+    /// Most writes one store buffer holds under `tso` and `pso`; a thread
+    /// whose buffer is full flushes before it writes again.
+    #[arg(long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u32).range(1..=16))]
+    pub store_buffer: u32,
+}
+
+impl MemoryArgs {
+    pub fn memory(&self) -> weft_ir::Memory {
+        let buffer = self.store_buffer;
+        match self.memory_model {
+            MemoryModel::Sc => weft_ir::Memory::Sc,
+            MemoryModel::Tso => weft_ir::Memory::Tso { buffer },
+            MemoryModel::Pso => weft_ir::Memory::Pso { buffer },
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

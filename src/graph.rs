@@ -44,6 +44,9 @@ pub struct GraphArgs {
     #[arg(short = 'D', long = "define", value_name = "NAME=VALUE", value_parser = crate::cli::parse_define)]
     pub defines: Vec<(String, String)>,
 
+    #[command(flatten)]
+    pub memory: crate::cli::MemoryArgs,
+
     /// What to print.
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     pub format: GraphFormat,
@@ -64,10 +67,11 @@ pub fn main(args: GraphArgs) -> ExitCode {
 }
 
 fn graph(args: &GraphArgs, look: &Look) -> (String, u8) {
-    let loaded = match load(&args.file, &args.defines, look) {
+    let mut loaded = match load(&args.file, &args.defines, look) {
         Ok(loaded) => loaded,
         Err(report) => return (report, 2),
     };
+    loaded.program.memory = args.memory.memory();
     let options = Options {
         checks: Kind::ALL.to_vec(),
         // One state more than allowed tells that the graph is too big

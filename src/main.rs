@@ -12,7 +12,7 @@ mod run;
 mod schedules;
 
 use clap::{CommandFactory, Parser};
-use cli::{CheckArgs, Cli, Color, Command, Format, MemoryModel};
+use cli::{CheckArgs, Cli, Color, Command, Format};
 use run::{Report, Settings, Status};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -33,21 +33,6 @@ fn main() -> ExitCode {
 }
 
 fn check(args: CheckArgs) -> ExitCode {
-    if args.memory_model != MemoryModel::Sc {
-        let name = match args.memory_model {
-            MemoryModel::Tso => "tso",
-            _ => "pso",
-        };
-        Cli::command()
-            .error(
-                clap::error::ErrorKind::InvalidValue,
-                format!(
-                    "memory model `{name}` is not supported yet: only `sc` (sequential \
-                     consistency) works for now"
-                ),
-            )
-            .exit();
-    }
     let kinds = args.kinds();
     if kinds.is_empty() {
         Cli::command()
@@ -113,6 +98,7 @@ fn settings(args: &CheckArgs, kinds: Vec<weft_explore::Kind>) -> Settings {
         },
         handler: handler.build(),
         defines: args.defines.clone(),
+        memory: args.memory.memory(),
         options: weft_explore::Options {
             checks: kinds,
             max_states: args.max_states,

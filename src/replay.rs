@@ -64,6 +64,9 @@ pub struct RunArgs {
     #[arg(short = 'D', long = "define", value_name = "NAME=VALUE", value_parser = crate::cli::parse_define)]
     pub defines: Vec<(String, String)>,
 
+    #[command(flatten)]
+    pub memory: crate::cli::MemoryArgs,
+
     /// How to print the run.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -91,10 +94,11 @@ pub fn main(args: RunArgs) -> ExitCode {
 }
 
 fn run(args: &RunArgs, look: &Look) -> (String, u8) {
-    let loaded = match load(&args.file, &args.defines, look) {
+    let mut loaded = match load(&args.file, &args.defines, look) {
         Ok(loaded) => loaded,
         Err(report) => return (report, 2),
     };
+    loaded.program.memory = args.memory.memory();
     let program = &loaded.program;
     let path = match (&args.schedule, &args.trace) {
         (Some(words), _) => parse_schedule(program, words),
@@ -165,10 +169,15 @@ pub fn parse_schedule(program: &Program, words: &str) -> Result<Vec<(u32, u32)>,
             None => (word, 1),
         };
         let (name, branch) = match word.rsplit_once('#') {
+            Some((name, b)) if b.starts_with("flush") => (name, flush_branch(program, word, b)?),
             Some((name, b)) => {
-                let b: u32 = b.parse().map_err(|_| {
-                    format!("`{word}`: the branch after `#` must be a number, as in `{name}#1`")
-                })?;
+                let b: u32 = b
+                    .parse()
+                    .ok()
+                    .filter(|&b| b < weft_explore::FLUSH)
+                    .ok_or_else(|| {
+                        format!("`{word}`: the branch after `#` must be a number, as in `{name}#1`")
+                    })?;
                 (name, b)
             }
             None => (word, 0),
@@ -183,6 +192,29 @@ pub fn parse_schedule(program: &Program, words: &str) -> Result<Vec<(u32, u32)>,
         return Err("the schedule is empty: give thread names, one per step".to_string());
     }
     Ok(path)
+}
+
+/// The branch of `flush` (the thread's store buffer, `tso`) or `flush.x`
+/// (its buffer of variable `x`, `pso`) in `word`.
+fn flush_branch(program: &Program, word: &str, what: &str) -> Result<u32, String> {
+    let var = what.strip_prefix("flush").unwrap_or(what);
+    match (program.memory, var.strip_prefix('.')) {
+        (weft_ir::Memory::Sc, _) => Err(format!(
+            "`{word}`: flushes happen only under `--memory-model tso` or `pso`"
+        )),
+        (weft_ir::Memory::Tso { .. }, None) if var.is_empty() => Ok(weft_explore::FLUSH),
+        (weft_ir::Memory::Pso { .. }, Some(name)) => (program.vars.iter())
+            .filter(|v| v.kind == weft_ir::VarKind::Shared)
+            .position(|v| v.name == name)
+            .map(|b| weft_explore::FLUSH + b as u32)
+            .ok_or_else(|| format!("`{word}`: `{name}` is not a plain shared variable")),
+        (weft_ir::Memory::Pso { .. }, None) => Err(format!(
+            "`{word}`: under `pso` each variable has its own buffer: say which, as in `#flush.x`"
+        )),
+        (weft_ir::Memory::Tso { .. }, _) => Err(format!(
+            "`{word}`: under `tso` a thread has one buffer: write `#flush`"
+        )),
+    }
 }
 
 /// The schedule of violation `which` (from 1) in a JSON report.

@@ -53,6 +53,8 @@ pub struct Settings {
     pub human: HumanOptions,
     pub handler: miette::MietteHandler,
     pub defines: Vec<(String, String)>,
+    /// The memory model to run the programs under (`--memory-model`).
+    pub memory: weft_ir::Memory,
     pub options: Options,
     /// Show a progress bar on stderr while exploring.
     pub progress: bool,
@@ -92,11 +94,12 @@ pub fn check_file(path: &Path, settings: &Settings) -> (Report, Status) {
     let Loaded {
         file,
         source,
-        program,
+        mut program,
     } = match front_end(path, &settings.defines) {
         Ok(loaded) => loaded,
         Err(r) => return invalid(&r.file, r.source.as_deref(), &r.diagnostics(), settings),
     };
+    program.memory = settings.memory;
     let bar = Progress::start(settings.progress);
     let outcome = weft_explore::check(&program, &settings.options, &mut |p| bar.update(p));
     bar.finish();

@@ -48,6 +48,9 @@ pub struct SchedulesArgs {
     #[arg(short = 'D', long = "define", value_name = "NAME=VALUE", value_parser = crate::cli::parse_define)]
     pub defines: Vec<(String, String)>,
 
+    #[command(flatten)]
+    pub memory: crate::cli::MemoryArgs,
+
     /// How to print the counts.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
@@ -97,10 +100,11 @@ pub fn main(args: SchedulesArgs) -> ExitCode {
 
 /// The output and exit code of one run.
 fn schedules(args: &SchedulesArgs, look: &Look) -> (String, u8) {
-    let loaded = match load(&args.file, &args.defines, look) {
+    let mut loaded = match load(&args.file, &args.defines, look) {
         Ok(loaded) => loaded,
         Err(report) => return (report, 2),
     };
+    loaded.program.memory = args.memory.memory();
     let kinds: Vec<Kind> = Kind::ALL.into_iter().filter(|&k| countable(k)).collect();
     let options = Options {
         checks: kinds.clone(),

@@ -167,16 +167,81 @@ fn a_bad_kind_is_a_usage_error_with_a_suggestion() {
 }
 
 #[test]
-fn weak_memory_models_are_refused_for_now() {
+fn weak_memory_models_reorder_writes_with_later_reads() {
+    let file = "tests/cli/store_buffering.weft";
+    weft()
+        .args(["check", "-q", file])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("errors: data-race (2)"));
     for model in ["tso", "pso"] {
         weft()
-            .args(["check", "--memory-model", model, "tests/cli/racy.weft"])
+            .args(["check", "--memory-model", model, "--check", "final", file])
             .assert()
-            .code(2)
-            .stderr(predicate::str::contains(format!(
-                "memory model `{model}` is not supported yet"
+            .code(1)
+            .stdout(predicate::str::contains("final assertion failed"))
+            .stdout(predicate::str::contains("write x = 1 (buffered)"))
+            .stdout(predicate::str::contains("flush x = 1 to memory"))
+            .stdout(predicate::str::contains(format!(
+                "memory model {model} (store buffers of 4 writes)"
             )));
     }
+    weft()
+        .args([
+            "check",
+            "--memory-model",
+            "tso",
+            "--store-buffer",
+            "1",
+            "--format",
+            "json",
+            file,
+        ])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\"store_buffer\": 1"));
+    weft()
+        .args([
+            "check",
+            "--memory-model",
+            "tso",
+            "--store-buffer",
+            "0",
+            file,
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--store-buffer"));
+}
+
+#[test]
+fn weak_memory_schedules_replay_with_flush_words() {
+    let file = "tests/cli/store_buffering.weft";
+    weft()
+        .args(["run", "--memory-model", "tso", file, "--schedule"])
+        .arg("a a a b b a#flush*2 b b#flush*2")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("final assertion failed"))
+        .stdout(predicate::str::contains("a flushing"));
+    weft()
+        .args(["run", file, "--schedule", "a a#flush"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "only under `--memory-model tso` or `pso`",
+        ));
+    weft()
+        .args([
+            "run",
+            "--memory-model",
+            "pso",
+            file,
+            "--schedule",
+            "a a#flush.x",
+        ])
+        .assert()
+        .stdout(predicate::str::contains("flush x = 1 to memory"));
 }
 
 #[test]

@@ -33,6 +33,22 @@ fn defines(source: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The memory model of the `// args:` header of a catalogue program (loom
+/// refuses the weak ones).
+fn memory(source: &str) -> weft_ir::Memory {
+    let line = source.lines().find_map(|l| l.strip_prefix("// args:"));
+    let words: Vec<&str> = line.map_or(Vec::new(), |l| l.split_whitespace().collect());
+    let model = (words.iter().position(|&w| w == "--memory-model"))
+        .and_then(|i| words.get(i + 1))
+        .copied()
+        .or_else(|| words.iter().find_map(|w| w.strip_prefix("--memory-model=")));
+    match model {
+        Some("tso") => weft_ir::Memory::Tso { buffer: 4 },
+        Some("pso") => weft_ir::Memory::Pso { buffer: 4 },
+        _ => weft_ir::Memory::Sc,
+    }
+}
+
 /// Every catalogue program: file stem -> the module text, or the refusals.
 fn translations() -> BTreeMap<String, Result<String, Vec<String>>> {
     let mut out = BTreeMap::new();
@@ -51,7 +67,8 @@ fn translations() -> BTreeMap<String, Result<String, Vec<String>>> {
         let source = std::fs::read_to_string(&path).expect("a catalogue program is UTF-8");
         let ast = weft_syntax::parse(&source).expect("a catalogue program parses");
         let defines = defines(&source);
-        let ir = weft_lower::compile(&ast, &defines).expect("a catalogue program compiles");
+        let mut ir = weft_lower::compile(&ast, &defines).expect("a catalogue program compiles");
+        ir.memory = memory(&source);
         let options = weft_loom::Options {
             source_name: format!("programs/{stem}.weft"),
             defines,

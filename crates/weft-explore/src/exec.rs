@@ -12,6 +12,7 @@ use crate::eval::{
 };
 use crate::layout::{thread_bit, Layout, FINISHED};
 use kind::{kinds, Kind};
+use weak::FLUSH as FLUSH_BRANCH;
 use weft_ir::{
     BinOp, CellRef, Code, Instr, ObjRef, Op, Program, Rmw, SrcSpan, Value, Var, VarKind,
 };
@@ -180,6 +181,8 @@ impl Pool {
             x,
             code: &x.program.codes[c],
             kinds: &x.kinds[c],
+            drains: x.drains.get(c).map_or(&[], |d| &d[..]),
+            direct: false,
             may_end: &x.may_end[c],
             st,
             pool: self,
@@ -242,6 +245,9 @@ pub struct Exec<'p> {
     /// Per cell: the index of its variable (`Program::var_of_cell` without
     /// the search).
     cell_vars: Vec<u32>,
+    /// Per code and pc: the step there drains the store buffers first
+    /// (`weak.rs`); empty under sequential consistency.
+    drains: Vec<Vec<bool>>,
 }
 
 impl<'p> Exec<'p> {
@@ -270,10 +276,22 @@ impl<'p> Exec<'p> {
             cell_vars: (0..program.n_cells)
                 .map(|c| program.vars.partition_point(|v| v.base + v.len <= c) as u32)
                 .collect(),
+            drains: Vec::new(),
         };
+        let weak = exec.layout.buffers.is_some();
+        // Under a weak model a held lock is no answer: the thread may
+        // flush instead (`weak_step`), so the lock table stays empty.
         exec.locks = (program.codes.iter())
-            .map(|c| waits::lock_sites(program, &exec.layout, c))
+            .map(|c| match weak {
+                true => Vec::new(),
+                false => waits::lock_sites(program, &exec.layout, c),
+            })
             .collect();
+        if weak {
+            exec.drains = (program.codes.iter())
+                .map(|c| weak::drains(program, c))
+                .collect();
+        }
         if settles {
             exec.shortcuts = program.codes.iter().map(|c| exec.shortcuts(c)).collect();
         }
@@ -491,6 +509,9 @@ impl<'p> Exec<'p> {
     /// or its index out of bounds, which the run reports).
     #[inline(never)]
     fn step_rest(&self, state: &[Value], t: usize, out: &mut ThreadStep, lock_checked: bool) {
+        if self.layout.buffers.is_some() {
+            return self.weak_step(state, t, out);
+        }
         // The commonest step of all: one that waits (a lock that is held, a
         // permit that is not there), seen without running anything. Reads,
         // writes and unlocks never wait, nor a lock `step` checked: no need
@@ -544,6 +565,7 @@ impl<'p> Exec<'p> {
                         out.blocked = Some((span, reason));
                     }
                 }
+                Err(Stop::Unavailable) => run.give_back(),
             }
             branch += 1;
             if !next_script(&mut script, &out.pool.ranges) {
@@ -555,6 +577,17 @@ impl<'p> Exec<'p> {
 
     /// Replay branch `branch` of thread `t`'s step, describing it.
     pub fn replay(&self, state: &[Value], t: usize, branch: u32) -> Option<(Transition, Trace)> {
+        if branch >= FLUSH_BRANCH {
+            return self.replay_flush(state, t, branch - FLUSH_BRANCH);
+        }
+        if !self.finished(state, t) && self.layout.buffers.is_some() {
+            let (pc_slot, c) = self.threads[t];
+            if usize::try_from(state[pc_slot])
+                .is_ok_and(|pc| pc >= self.program.codes[c].instrs.len())
+            {
+                return None;
+            }
+        }
         let mut script: Vec<u32> = Vec::new();
         let mut b = 0;
         loop {
@@ -566,7 +599,7 @@ impl<'p> Exec<'p> {
                 return match result {
                     Ok(()) => Some((run.transition(branch, None), trace)),
                     Err(Stop::Event(e)) => Some((run.transition(branch, Some(e)), trace)),
-                    Err(Stop::Blocked(..)) => None,
+                    Err(Stop::Blocked(..) | Stop::Unavailable) => None,
                 };
             }
             b += 1;
@@ -727,6 +760,10 @@ fn next_script(script: &mut Vec<u32>, ranges: &[u32]) -> bool {
 enum Stop {
     Blocked(SrcSpan, BlockReason),
     Event(Event),
+    /// Under a weak memory model: the step must wait for the thread's
+    /// store buffers (to drain, or to make room), which its own flushes
+    /// will do; the thread is not blocked.
+    Unavailable,
 }
 
 impl From<RuntimeError> for Stop {
@@ -743,6 +780,12 @@ struct Run<'a, 'p> {
     code: &'p Code,
     /// The kind of each instruction of `code`.
     kinds: &'a [Kind],
+    /// Per pc of `code`: whether the step there drains the store buffers
+    /// (`weak.rs`; empty under sequential consistency).
+    drains: &'a [bool],
+    /// The step's writes go to memory, not to the store buffer: it is an
+    /// `atomic { }` block (which drained it first).
+    direct: bool,
     /// Per pc of `code`: whether local work may end the thread from there.
     may_end: &'a [bool],
     st: Vec<Value>,
@@ -821,6 +864,12 @@ impl<'a, 'p> Run<'a, 'p> {
             }
             budget -= 1;
             if visible {
+                if !self.visible {
+                    if self.must_drain(pc) {
+                        return Err(Stop::Unavailable);
+                    }
+                    self.direct = self.drains.get(pc) == Some(&true);
+                }
                 self.visible = true;
                 self.span.get_or_insert(instr.span);
             }
@@ -885,6 +934,10 @@ impl<'a, 'p> Run<'a, 'p> {
 
     fn finish(&mut self) {
         self.progress = true;
+        if self.finish_buffered() {
+            self.note(|_| "code done; buffered writes left to flush".to_string());
+            return;
+        }
         self.x.finish_thread(&mut self.st, self.t);
         self.note(|_| "finishes".to_string());
     }
@@ -950,6 +1003,7 @@ impl<'a, 'p> Run<'a, 'p> {
     fn read_cell(&mut self, cell: u32, racy: bool, tracked: bool, span: SrcSpan) -> Value {
         let kind = self.x.var_of_cell(cell).kind;
         if kind == VarKind::Shared {
+            let own = self.read_buffered(cell);
             if racy {
                 self.accesses.push(Access {
                     cell,
@@ -960,6 +1014,9 @@ impl<'a, 'p> Run<'a, 'p> {
             }
             if let Some(tr) = self.trace.as_mut() {
                 tr.cells.push((cell, false, span));
+            }
+            if let Some(v) = own {
+                return v;
             }
             if tracked {
                 lost_update_read(&self.x.layout, &mut self.st, self.t, cell);
@@ -1115,8 +1172,13 @@ impl<'a, 'p> Run<'a, 'p> {
             } => {
                 let c = self.cell(cell, span)?;
                 let v = self.eval(value)?;
-                self.write_cell(c, v, *from_read, span)?;
-                self.note(|r| r.access_note(c, v, true));
+                if self.buffers_write(c) {
+                    self.buffer_write(c, v, span, pc)?;
+                    self.note(|r| format!("{} (buffered)", r.access_note(c, v, true)));
+                } else {
+                    self.write_cell(c, v, *from_read, span)?;
+                    self.note(|r| r.access_note(c, v, true));
+                }
             }
             Op::Rmw {
                 dst,
@@ -1173,7 +1235,7 @@ impl<'a, 'p> Run<'a, 'p> {
                     }
                 });
             }
-            Op::AtomicBegin => self.depth += 1,
+            Op::AtomicBegin { .. } => self.depth += 1,
             Op::AtomicEnd => self.depth = self.depth.saturating_sub(1),
             Op::Assert { cond, message } => {
                 if self.eval(cond)? == 0 {
@@ -1332,4 +1394,6 @@ mod quick;
 mod shortcut;
 mod sync;
 mod waits;
+mod weak;
 pub use footprint::Touch;
+pub use weak::FLUSH;

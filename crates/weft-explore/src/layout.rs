@@ -5,7 +5,7 @@
 //! lost-update bookkeeping (two thread masks per tracked cell). Keeping it flat makes states cheap to hash,
 //! compare and store, and leaves room for fingerprints and symmetry later.
 
-use weft_ir::{ObjectKind, Op, Program, Value, VarKind};
+use weft_ir::{Memory, ObjectKind, Op, Program, Value, VarKind};
 
 /// The program counter of a thread that has finished.
 pub const FINISHED: Value = -1;
@@ -35,8 +35,75 @@ pub struct Layout {
     pub n_tracked: usize,
     /// Number of threads (the length of every FIFO queue).
     pub n_threads: usize,
+    /// The store buffers under a weak memory model (after the lost-update
+    /// masks).
+    pub buffers: Option<Buffers>,
     /// Total length of a state.
     pub len: usize,
+}
+
+/// Where the store buffers of a weak memory model live (LANGUAGE.md
+/// section 8): per thread one buffer (`tso`) or one per plain `shared`
+/// variable (`pso`), each `cap` entries of [`ENTRY`] slots: the cell, the
+/// value, and the write's pc in the thread's code plus one. Entries fill
+/// from the front, oldest first; an entry whose last slot is 0 is empty.
+#[derive(Clone, Debug)]
+pub struct Buffers {
+    /// Entries per buffer.
+    pub cap: usize,
+    /// Buffers per thread.
+    pub per_thread: usize,
+    /// Offset of each thread's first buffer.
+    pub thread: Vec<usize>,
+    /// Per variable: the index of its buffer within its thread's (`None`:
+    /// not a plain `shared` variable, never buffered).
+    pub of_var: Vec<Option<usize>>,
+}
+
+/// Slots of one store-buffer entry: cell, value, write pc + 1.
+pub const ENTRY: usize = 3;
+
+impl Buffers {
+    fn new(program: &Program, off: &mut usize) -> Option<Buffers> {
+        let cap = program.memory.buffer()?.max(1) as usize;
+        let mut of_var = vec![None; program.vars.len()];
+        let mut n = 0;
+        for (i, v) in program.vars.iter().enumerate() {
+            if v.kind == VarKind::Shared {
+                of_var[i] = Some(match program.memory {
+                    Memory::Pso { .. } => n,
+                    _ => 0,
+                });
+                n += 1;
+            }
+        }
+        let per_thread = match program.memory {
+            Memory::Pso { .. } => n,
+            _ => 1,
+        };
+        let thread = (0..program.threads.len())
+            .map(|t| *off + t * per_thread * cap * ENTRY)
+            .collect();
+        *off += program.threads.len() * per_thread * cap * ENTRY;
+        Some(Buffers {
+            cap,
+            per_thread,
+            thread,
+            of_var,
+        })
+    }
+
+    /// The slots of thread `t`'s buffer `b`.
+    pub fn buffer(&self, t: usize, b: usize) -> std::ops::Range<usize> {
+        let at = self.thread[t] + b * self.cap * ENTRY;
+        at..at + self.cap * ENTRY
+    }
+
+    /// The slots of all of thread `t`'s buffers.
+    pub fn all(&self, t: usize) -> std::ops::Range<usize> {
+        let at = self.thread[t];
+        at..at + self.per_thread * self.cap * ENTRY
+    }
 }
 
 impl Layout {
@@ -89,6 +156,7 @@ impl Layout {
             *slot = lost_update + 2 * *slot;
         }
         off += 2 * n_tracked;
+        let buffers = Buffers::new(program, &mut off);
         Layout {
             obj,
             thread,
@@ -96,6 +164,7 @@ impl Layout {
             tracked,
             n_tracked,
             n_threads,
+            buffers,
             len: off,
         }
     }

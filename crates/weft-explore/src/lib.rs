@@ -45,7 +45,7 @@ mod walk;
 pub use classes::{classes, conflict, normal_form, Class, Footprint, Footprints};
 pub use cycles::cycle_components;
 pub use detect::{mark, replay};
-pub use exec::{Exec, ThreadStep, Touch, Transition};
+pub use exec::{Exec, ThreadStep, Touch, Transition, FLUSH};
 pub use finding::*;
 pub use layout::MAX_THREADS;
 pub use layout::{Layout, FINISHED};

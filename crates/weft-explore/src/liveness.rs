@@ -42,7 +42,9 @@ pub struct Edges {
     /// Edges of state `v` are `edges[start[v]..start[v + 1]]`.
     pub start: Vec<u32>,
     pub edges: Vec<Edge>,
-    /// Threads with at least one step (even a failing one) in each state.
+    /// Fairness agents with at least one step (even a failing one) in
+    /// each state: the threads, and under a weak memory model the store
+    /// buffers that can flush (`Exec::agent`).
     pub enabled: Vec<u64>,
     /// Threads that have finished, in each state.
     pub finished: Vec<u64>,
@@ -90,6 +92,8 @@ impl Edges {
 struct Sub<'a> {
     edges: &'a Edges,
     keep: &'a dyn Fn(u32, &Edge) -> bool,
+    /// The fairness agent that takes an edge (`Exec::agent`).
+    agent: &'a dyn Fn(&Edge) -> u32,
 }
 
 impl Sub<'_> {
@@ -198,7 +202,7 @@ fn fair_components(
         e.disabled |= all & !sub.edges.enabled[v as usize];
         for edge in sub.internal(comp, v) {
             has_edge[c] = true;
-            e.stepping |= 1 << edge.thread;
+            e.stepping |= 1 << (sub.agent)(edge);
             e.progress_by_others |= edge.progress;
         }
     }
@@ -241,17 +245,18 @@ fn fair_loop(
             }
         }
     };
+    let agent = sub.agent;
     for t in (0..64u32).filter(|t| all & (1 << t) != 0) {
         let covered =
-            disabled(cur, t) || walk.iter().any(|(v, e)| e.thread == t || disabled(*v, t));
+            disabled(cur, t) || walk.iter().any(|(v, e)| agent(e) == t || disabled(*v, t));
         if covered {
             continue;
         }
         if c.disabled & (1 << t) != 0 {
             go(&mut walk, &mut cur, &|v| disabled(v, t), &|_| false, false);
         } else {
-            let has = |v: u32| sub.internal(comp, v).any(|e| e.thread == t);
-            go(&mut walk, &mut cur, &has, &|e| e.thread == t, true);
+            let has = |v: u32| sub.internal(comp, v).any(|e| agent(e) == t);
+            go(&mut walk, &mut cur, &has, &|e| agent(e) == t, true);
         }
     }
     if need_progress && !walk.iter().any(|(_, e)| e.progress) {
@@ -275,16 +280,22 @@ pub fn check(
     fairness: Fairness,
 ) -> Vec<Finding> {
     let n_threads = exec.program.threads.len();
-    let all: u64 = if n_threads == 64 {
+    let n_agents = exec.fairness_agents();
+    let all: u64 = if n_agents == 64 {
         u64::MAX
     } else {
-        (1u64 << n_threads) - 1
+        (1u64 << n_agents) - 1
     };
+    let agent = |e: &Edge| exec.agent(e.thread, e.branch);
     let mut findings = Vec::new();
 
     if checks.contains(&Kind::Livelock) {
         let keep = |_: u32, e: &Edge| !e.progress;
-        let sub = Sub { edges, keep: &keep };
+        let sub = Sub {
+            edges,
+            keep: &keep,
+            agent: &agent,
+        };
         let comp = sub.components();
         let fair = fair_components(&sub, &comp, all, fairness, &|_| true);
         if let Some(c) = fair.iter().min_by_key(|c| c.entry) {
@@ -297,7 +308,11 @@ pub fn check(
             let member = |v: u32| edges.finished[v as usize] & (1 << t) == 0;
             let keep =
                 |v: u32, e: &Edge| member(v) && member(e.to) && !(e.thread == t && e.progress);
-            let sub = Sub { edges, keep: &keep };
+            let sub = Sub {
+                edges,
+                keep: &keep,
+                agent: &agent,
+            };
             let comp = sub.components();
             let fair = fair_components(&sub, &comp, all, fairness, &member);
             if let Some(c) = fair
@@ -429,6 +444,7 @@ mod tests {
         let sub = Sub {
             edges: e,
             keep: &keep,
+            agent: &|e: &Edge| e.thread,
         };
         let comp = sub.components();
         fair_components(&sub, &comp, 0b11, fairness, &|_| true).len()
@@ -494,6 +510,7 @@ mod tests {
         let sub = Sub {
             edges: &e,
             keep: &keep,
+            agent: &|e: &Edge| e.thread,
         };
         let comp = sub.components();
         let fair = fair_components(&sub, &comp, 0b11, Fairness::Weak, &|_| true);

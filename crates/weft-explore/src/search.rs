@@ -862,9 +862,7 @@ fn opened(exec: &Exec, state: &[Value], steps: &[ThreadStep], marks: u16, first:
     let mut enabled = 0u64;
     let mut finished = 0u64;
     for (t, step) in steps.iter().enumerate() {
-        if !step.transitions.is_empty() {
-            enabled |= 1 << t;
-        }
+        enabled |= exec.enabled_agents(t, step);
         if exec.finished(state, t) {
             finished |= 1 << t;
         }
@@ -1290,8 +1288,15 @@ fn run_once(
     } else {
         "settled local work: off (--no-settle)".to_string()
     }];
+    let weak = program.memory.buffer().is_some();
     let symmetry = if !options.symmetry {
         reductions.push("symmetry: off (--no-symmetry)".to_string());
+        None
+    } else if weak {
+        reductions.push(format!(
+            "symmetry: off under --memory-model {}: store buffers name cells, and a permutation would have to rename them",
+            program.memory.name()
+        ));
         None
     } else if options.record_graph {
         reductions.push("symmetry: off: counting and drawing need every state".to_string());
@@ -1307,6 +1312,12 @@ fn run_once(
     };
     let reduction = if !options.reduction {
         reductions.push("partial-order reduction: off (--no-reduction)".to_string());
+        None
+    } else if weak {
+        reductions.push(format!(
+            "partial-order reduction: off under --memory-model {}: its footprints do not cover store buffers and flushes",
+            program.memory.name()
+        ));
         None
     } else if options.record_graph {
         reductions.push(

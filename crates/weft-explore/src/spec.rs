@@ -40,7 +40,7 @@ pub fn holds(exec: &Exec, spec: &Spec, state: &[Value]) -> EvalResult<bool> {
                     return Ok(false);
                 }
             }
-            Op::AtomicBegin | Op::AtomicEnd | Op::Fence => {}
+            Op::AtomicBegin { .. } | Op::AtomicEnd | Op::Fence => {}
             _ => {
                 return rt_err(
                     instr.span,

@@ -47,6 +47,9 @@ pub enum At {
     Finished,
     /// About to take the step at this instruction.
     Next(SrcSpan),
+    /// Under a weak memory model: the code is done, and writes are still
+    /// in the thread's store buffers.
+    Flushing,
 }
 
 /// The result of walking a schedule.
@@ -271,11 +274,15 @@ fn positions(exec: &Exec, state: &[Value], steps: &[ThreadStep]) -> Vec<At> {
             if exec.finished(state, t) {
                 return At::Finished;
             }
+            if exec.code_done(state, t) {
+                return At::Flushing;
+            }
             let step = &steps[t];
-            let span = step
-                .transitions
-                .first()
+            // A flush is not where the thread is: its next instruction is.
+            let span = (step.transitions.iter())
+                .find(|tr| tr.branch < crate::FLUSH)
                 .map(|tr| tr.span)
+                .or_else(|| exec.next_span(state, t))
                 .or(step.blocked.map(|(span, _)| span))
                 .unwrap_or(program.codes[program.threads[t].code as usize].span);
             At::Next(span)

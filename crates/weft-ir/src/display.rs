@@ -153,7 +153,7 @@ impl Names<'_> {
                     e(new)
                 )
             }
-            Op::AtomicBegin => "atomic {".into(),
+            Op::AtomicBegin { .. } => "atomic {".into(),
             Op::AtomicEnd => "} atomic".into(),
             Op::Assert { cond, message } => format!("assert {}{}", e(cond), msg(message)),
             Op::Await { cond } => format!("await {}", e(cond)),

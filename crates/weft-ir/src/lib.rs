@@ -174,6 +174,42 @@ pub struct Program {
     pub codes: Vec<Code>,
     pub invariants: Vec<Spec>,
     pub finals: Vec<Spec>,
+    /// The memory model the program runs under (`--memory-model`; not part
+    /// of the source: the command line sets it after compiling).
+    pub memory: Memory,
+}
+
+/// The memory model (LANGUAGE.md section 8).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Memory {
+    /// Sequential consistency: every write reaches memory as it happens.
+    #[default]
+    Sc,
+    /// Total store order (x86): each thread's plain `shared` writes wait in
+    /// one first-in, first-out store buffer of at most `buffer` writes.
+    Tso { buffer: u32 },
+    /// Partial store order: one such buffer per thread and variable.
+    Pso { buffer: u32 },
+}
+
+impl Memory {
+    /// The buffer bound of a weak model (`None` under sequential
+    /// consistency).
+    pub fn buffer(self) -> Option<u32> {
+        match self {
+            Memory::Sc => None,
+            Memory::Tso { buffer } | Memory::Pso { buffer } => Some(buffer),
+        }
+    }
+
+    /// `sc`, `tso`, `pso`: as the command line spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Memory::Sc => "sc",
+            Memory::Tso { .. } => "tso",
+            Memory::Pso { .. } => "pso",
+        }
+    }
 }
 
 impl Program {
@@ -392,8 +428,13 @@ pub enum Op {
         new: Expr,
     },
     /// Start of an indivisible group (`atomic {}`, `assert`, `await`):
-    /// everything up to the matching `AtomicEnd` is one step.
-    AtomicBegin,
+    /// everything up to the matching `AtomicEnd` is one step. `block`: the
+    /// group is an `atomic { }` block, which acts as a lock operation
+    /// under a weak memory model (it drains the thread's store buffers);
+    /// the group of an `assert` or `await` does not.
+    AtomicBegin {
+        block: bool,
+    },
     AtomicEnd,
     /// `assert cond, message`.
     Assert {

@@ -31,6 +31,15 @@ fn refusal(construct: &str, help: &str, span: ast::Span) -> Unsupported {
 /// Every construct loom cannot express, in source order.
 pub(crate) fn find(program: &ast::Program, ir: &weft_ir::Program) -> Vec<Unsupported> {
     let mut out = Vec::new();
+    if ir.memory.buffer().is_some() {
+        out.push(refusal(
+            &format!("the `{}` memory model", ir.memory.name()),
+            "loom checks Rust's memory model for atomics, where weft's plain `shared` \
+             variables are data races, not store buffers; emit the program under the \
+             default `--memory-model sc`",
+            ast::Span { start: 0, end: 0 },
+        ));
+    }
     let mut threads = 0usize;
     for item in &program.items {
         match item {

@@ -91,7 +91,7 @@ fn locals_used(code: &ir::Code) -> u32 {
             Op::Clear { .. }
             | Op::Jump(_)
             | Op::Progress
-            | Op::AtomicBegin
+            | Op::AtomicBegin { .. }
             | Op::AtomicEnd
             | Op::Fence => {}
             Op::JumpIfNot { cond, .. }

@@ -205,7 +205,7 @@ impl<'e, 'a> Lower<'e, 'a> {
         // The `atomic` keyword: the block itself may span many lines.
         let keyword = keyword(at, "atomic");
         let end = span(closing_brace(body.span));
-        self.b.emit(Op::AtomicBegin, span(keyword));
+        self.b.emit(Op::AtomicBegin { block: true }, span(keyword));
         self.atomic = Some(AtomicCtx {
             span: keyword,
             what: "`atomic { }`",

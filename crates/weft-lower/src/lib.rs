@@ -146,6 +146,7 @@ pub fn compile(
         codes,
         invariants,
         finals,
+        memory: weft_ir::Memory::Sc,
     })
 }
 

@@ -138,7 +138,7 @@ impl<'e, 'a> Lower<'e, 'a> {
             return;
         }
         self.check_blocking("await", at);
-        self.b.emit(Op::AtomicBegin, span(at));
+        self.b.emit(Op::AtomicBegin { block: false }, span(at));
         let outer = self.atomic.replace(AtomicCtx {
             span: keyword(at, "await"),
             what: "an `await`",
@@ -157,7 +157,7 @@ impl<'e, 'a> Lower<'e, 'a> {
         // Inside `atomic { }` the assert is already part of one step.
         let group = self.atomic.is_none();
         if group {
-            self.b.emit(Op::AtomicBegin, span(at));
+            self.b.emit(Op::AtomicBegin { block: false }, span(at));
         }
         let (racy, spec_ok) = (self.racy, self.spec_ok);
         (self.racy, self.spec_ok) = (false, true);

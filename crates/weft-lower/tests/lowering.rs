@@ -326,7 +326,7 @@ thread t {
     assert!(matches!(
         code[..5],
         [
-            Op::AtomicBegin,
+            Op::AtomicBegin { block: false },
             Op::Read { racy: false, .. },
             Op::Read { racy: false, .. },
             Op::Assert { .. },
@@ -355,7 +355,10 @@ thread t {
 }";
     let p = compile(src);
     let code = ops(&p, 0);
-    let begins = code.iter().filter(|o| matches!(o, Op::AtomicBegin)).count();
+    let begins = code
+        .iter()
+        .filter(|o| matches!(o, Op::AtomicBegin { .. }))
+        .count();
     let ends = code.iter().filter(|o| matches!(o, Op::AtomicEnd)).count();
     assert_eq!((begins, ends), (2, 4));
     assert_snapshot!(listing(src));

@@ -60,7 +60,7 @@ fn view(program: &Program, source: &str, graph: &StateGraph) -> View {
                 .enumerate()
                 .map(|(t, at)| {
                     let line = match at {
-                        At::Finished => None,
+                        At::Finished | At::Flushing => None,
                         At::Next(span) => Some(lines.line(span.start as usize)),
                     };
                     let pc = state

@@ -48,3 +48,19 @@ pub fn help(kind: Kind) -> &'static str {
         }
     }
 }
+
+/// What to add to the help of a violation whose schedule flushes a store
+/// buffer (`--memory-model tso` or `pso`): the kinds a reordered write can
+/// cause.
+pub fn weak_help(kind: Kind) -> Option<&'static str> {
+    match kind {
+        Kind::Assertion | Kind::Invariant | Kind::Final | Kind::LostUpdate | Kind::Livelock => {
+            Some(
+                "under this memory model a write can also wait in its thread's store buffer \
+                 while the thread goes on: `fence;` after the write (or an `atomic` \
+                 variable, or a mutex) makes other threads see it in order",
+            )
+        }
+        _ => None,
+    }
+}

@@ -183,6 +183,14 @@ pub fn stats_line(checked: &Checked, options: &HumanOptions) -> String {
     if checked.outcome.limit.is_some() {
         line.push_str(" (incomplete)");
     }
+    let memory = checked.program.memory;
+    if let Some(n) = memory.buffer() {
+        line.push_str(&format!(
+            "; memory model {} (store buffers of {n} {})",
+            memory.name(),
+            plural(u64::from(n), "write")
+        ));
+    }
     if stats.fingerprints {
         line.push_str(&format!(
             "; chance a state was missed (fingerprint collision): {}",

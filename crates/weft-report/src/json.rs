@@ -113,6 +113,18 @@ struct Stats {
     store_bytes: u64,
     /// The reductions used, and why others were off.
     reductions: Vec<String>,
+    /// The weak memory model the search ran under (absent under
+    /// sequential consistency, the default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    memory_model: Option<JsonMemory>,
+}
+
+#[derive(Serialize)]
+struct JsonMemory {
+    /// "tso" or "pso".
+    model: &'static str,
+    /// Most writes one store buffer holds (`--store-buffer`).
+    store_buffer: u32,
 }
 
 #[derive(Serialize)]
@@ -149,6 +161,10 @@ pub fn report(checked: &Checked) -> Value {
             collision_probability: outcome.stats.collision_probability(),
             store_bytes: outcome.stats.store_bytes,
             reductions: outcome.stats.reductions.clone(),
+            memory_model: program.memory.buffer().map(|store_buffer| JsonMemory {
+                model: program.memory.name(),
+                store_buffer,
+            }),
         },
         limit: outcome.limit.map(limit),
     };

@@ -123,7 +123,8 @@ pub fn counts_json(file: &str, counts: &ScheduleCounts, stats: &Stats) -> Map<St
 }
 
 /// One schedule on one line: thread names, `name#b` for branch `b` of a
-/// `choose` or `notify_one`, `name*k` for k steps in a row of one thread.
+/// `choose` or `notify_one`, `name#flush` for a store-buffer flush,
+/// `name*k` for k steps in a row of one thread.
 /// `weft run --schedule` reads the same words.
 pub fn schedule_words(program: &Program, steps: &[(u32, u32)]) -> String {
     let mut words: Vec<String> = Vec::new();
@@ -141,10 +142,24 @@ pub fn schedule_words(program: &Program, steps: &[(u32, u32)]) -> String {
     words.join(" ")
 }
 
-/// One step as a word of a schedule.
+/// One step as a word of a schedule: `name#flush` for a flush of the
+/// thread's store buffer (`name#flush.x` for its buffer of `x` under
+/// `pso`).
 pub fn step_word(program: &Program, thread: u32, branch: u32) -> String {
     let name = thread_name(program, thread);
-    if branch == 0 {
+    if branch >= weft_explore::FLUSH {
+        match program.memory {
+            weft_ir::Memory::Pso { .. } => {
+                let b = (branch - weft_explore::FLUSH) as usize;
+                let var = (program.vars.iter())
+                    .filter(|v| v.kind == weft_ir::VarKind::Shared)
+                    .nth(b)
+                    .map_or("?", |v| v.name.as_str());
+                format!("{name}#flush.{var}")
+            }
+            _ => format!("{name}#flush"),
+        }
+    } else if branch == 0 {
         name
     } else {
         format!("{name}#{branch}")

@@ -38,6 +38,7 @@ fn where_text(program: &Program, lines: &LineIndex, at: &[At]) -> String {
             let name = thread_name(program, t as u32);
             match a {
                 At::Finished => format!("{name} done"),
+                At::Flushing => format!("{name} flushing"),
                 At::Next(span) => format!("{name} L{}", lines.line(span.start as usize)),
             }
         })
@@ -81,8 +82,9 @@ pub fn stuck_text(program: &Program, lines: &LineIndex, number: usize, stuck: &S
                 .map(|&b| crate::schedules::step_word(program, *thread, b))
                 .collect();
             format!(
-                "step {number} is not possible: {} has no branch {branch} here; its step can go as {}",
+                "step {number} is not possible: {} cannot go as `{}` here; its step can go as {}",
                 thread_name(program, *thread),
+                crate::schedules::step_word(program, *thread, *branch),
                 list.join(", ")
             )
         }
@@ -246,6 +248,7 @@ pub fn walk_json(file: &str, source: &str, program: &Program, walk: &Walk) -> Va
             .map(|(t, a)| {
                 let v = match a {
                     At::Finished => json!("finished"),
+                    At::Flushing => json!("flushing"),
                     At::Next(span) => json!(lines.line(span.start as usize)),
                 };
                 (thread_name(program, t as u32), v)

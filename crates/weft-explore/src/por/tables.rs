@@ -44,7 +44,7 @@ pub(super) fn next_footprint(
         let succs = flow.succs(q, None).into_iter().flatten();
         if !flow.visible(q) {
             stack.extend(succs);
-        } else if matches!(flow.op(q), Some(Op::AtomicBegin)) {
+        } else if matches!(flow.op(q), Some(Op::AtomicBegin { .. })) {
             // The whole group, up to its matching end, is the step.
             let mut inner: Vec<(usize, u32)> = succs.map(|s| (s, 1)).collect();
             while let Some((x, depth)) = inner.pop() {
@@ -53,7 +53,7 @@ pub(super) fn next_footprint(
                 }
                 flow.footprint(x, space, row);
                 let depth = match flow.op(x) {
-                    Some(Op::AtomicBegin) => depth + 1,
+                    Some(Op::AtomicBegin { .. }) => depth + 1,
                     Some(Op::AtomicEnd) => depth - 1,
                     _ => depth,
                 };

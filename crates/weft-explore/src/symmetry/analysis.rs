@@ -268,7 +268,7 @@ fn parts<'a>(op: &'a Op, f: &mut dyn FnMut(Part<'a>)) {
             f(Part::Expr(value));
         }
         Op::Clear { from, to } => f(Part::Writes(*from, *to)),
-        Op::Jump(_) | Op::Progress | Op::AtomicBegin | Op::AtomicEnd | Op::Fence => {}
+        Op::Jump(_) | Op::Progress | Op::AtomicBegin { .. } | Op::AtomicEnd | Op::Fence => {}
         Op::JumpIfNot { cond, .. }
         | Op::Check { cond, .. }
         | Op::Assert { cond, .. }
