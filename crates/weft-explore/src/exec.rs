@@ -298,10 +298,11 @@ impl<'p> Exec<'p> {
         exec.plans = (program.codes.iter().enumerate())
             .map(|(c, code)| exec.plans(c, code))
             .collect();
-        exec.quick = program
-            .codes
-            .iter()
-            .map(|c| quick::quick_steps(program, c))
+        exec.quick = (program.codes.iter())
+            .map(|c| match weak {
+                true => vec![Some(quick::Quick::Weak); c.instrs.len() + 1],
+                false => quick::quick_steps(program, c),
+            })
             .collect();
         exec
     }
@@ -509,23 +510,19 @@ impl<'p> Exec<'p> {
     /// or its index out of bounds, which the run reports).
     #[inline(never)]
     fn step_rest(&self, state: &[Value], t: usize, out: &mut ThreadStep, lock_checked: bool) {
-        if self.layout.buffers.is_some() {
-            return self.weak_step(state, t, out);
-        }
         // The commonest step of all: one that waits (a lock that is held, a
         // permit that is not there), seen without running anything. Reads,
         // writes and unlocks never wait, nor a lock `step` checked: no need
         // to ask.
         let (pc_slot, c) = self.threads[t];
         let never_waits = lock_checked
-            || usize::try_from(state[pc_slot]).is_ok_and(|pc| {
-                matches!(
-                    self.quick[c].get(pc),
-                    Some(Some(
-                        quick::Quick::Read | quick::Quick::Write(_) | quick::Quick::Unlock
-                    ))
-                )
-            });
+            || match usize::try_from(state[pc_slot]).map(|pc| self.quick[c].get(pc)) {
+                Ok(Some(Some(
+                    quick::Quick::Read | quick::Quick::Write(_) | quick::Quick::Unlock,
+                ))) => true,
+                Ok(Some(Some(quick::Quick::Weak))) => return self.weak_step(state, t, out),
+                _ => false,
+            };
         if !never_waits {
             if let Some(waits) = self.waits(state, t) {
                 out.idle(Some(waits));

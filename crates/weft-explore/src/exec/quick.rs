@@ -30,6 +30,11 @@ pub(super) enum Quick {
     /// A write of a shared or atomic cell, and its value's fast form
     /// (`fast.rs`) if it has one.
     Write(Option<Fast>),
+    /// Never quick: under a weak memory model every pc (and the one past
+    /// the end, where a thread waits for its buffers) holds this, and
+    /// `Exec::step_rest` hands the step to `weak_step`. Kept in this table
+    /// so that sequential consistency pays no extra test for it.
+    Weak,
 }
 
 /// For each pc of `code`: whether the step there may be quick. Where local
