@@ -722,15 +722,27 @@ fn lost_update_read(layout: &Layout, st: &mut [Value], t: usize, cell: u32) {
 }
 
 /// The lost-update bookkeeping of thread `t`'s write of `cell` in `st`, when
-/// the cell is tracked: the other threads' reads of it turn stale, `t`'s
-/// own is done with. Returns whether `t`'s read was stale (another thread
-/// wrote the cell since): a write computed from it loses that update.
-fn lost_update_write(layout: &Layout, st: &mut [Value], t: usize, cell: u32) -> bool {
+/// the cell is tracked: the other threads' reads of it turn stale. A write
+/// computed from `t`'s own read (`from_read`) is done with that read, and
+/// returns whether it was stale (another thread wrote the cell since): the
+/// write then loses that update. A write that is not (`x = 5`) leaves `t`'s
+/// read as it was, for a later write computed from it
+/// (`let r = x; x = 5; x = r + 1;` loses an update written before `x = 5`).
+fn lost_update_write(
+    layout: &Layout,
+    st: &mut [Value],
+    t: usize,
+    cell: u32,
+    from_read: bool,
+) -> bool {
     let Some(readers) = layout.tracked[cell as usize] else {
         return false;
     };
     let (me, stale) = (thread_bit(t), readers + 1);
     st[stale] |= st[readers] & !me;
+    if !from_read {
+        return false;
+    }
     let lost = st[stale] & me != 0;
     st[readers] &= !me;
     st[stale] &= !me;
@@ -1045,7 +1057,7 @@ impl<'a, 'p> Run<'a, 'p> {
             if let Some(tr) = self.trace.as_mut() {
                 tr.cells.push((cell, true, span));
             }
-            if lost_update_write(&self.x.layout, &mut self.st, self.t, cell) && from_read {
+            if lost_update_write(&self.x.layout, &mut self.st, self.t, cell, from_read) {
                 self.lost_updates.push((cell, span));
             }
         }

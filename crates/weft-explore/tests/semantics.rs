@@ -52,6 +52,16 @@ final assert counter == 2;
 );
 
 verdict!(
+    an_own_write_in_between_does_not_refresh_the_read,
+    ["data-race", "lost-update"],
+    r#"
+shared c = 0;
+thread a { let t = c; c = 0; c = t + 1; }
+thread b { c = 9; }
+"#
+);
+
+verdict!(
     compound_assignment_is_two_steps,
     ["final", "data-race", "lost-update"],
     r#"

@@ -267,7 +267,7 @@ impl Exec<'_> {
                         grouped: false,
                         span,
                     });
-                    if lost_update_write(&self.layout, st, t, c) && *from_read {
+                    if lost_update_write(&self.layout, st, t, c, *from_read) {
                         effects.lost_update = Some((c, span));
                     }
                 }

@@ -223,7 +223,7 @@ impl Exec<'_> {
             return span;
         };
         st[cell as usize] = v;
-        if lost_update_write(&self.layout, st, t, cell) && from_read(site) {
+        if lost_update_write(&self.layout, st, t, cell, from_read(site)) {
             lost.push((cell, span));
         }
         if let Some(readers) = self.layout.tracked[cell as usize] {
