@@ -92,7 +92,6 @@ impl Env<'_> {
     fn at_label(&self, t: usize, label: u32) -> bool {
         let code = &self.program.codes[self.program.threads[t].code as usize];
         let l = &code.labels[label as usize];
-        let (start, end) = (l.start as usize, l.end as usize);
         let slot = self.layout.thread[t];
         let pc = self.state[slot];
         if pc == FINISHED {
@@ -102,7 +101,7 @@ impl Env<'_> {
         let mut locals = self.state[slot + 1..slot + 1 + n].to_vec();
         let mut pc = pc as usize;
         for _ in 0..AT_BUDGET {
-            if (start..end).contains(&pc) {
+            if l.contains(pc) {
                 return true;
             }
             let Some(instr) = code.instrs.get(pc) else {

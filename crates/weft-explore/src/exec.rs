@@ -473,10 +473,10 @@ impl<'p> Exec<'p> {
     fn leaves_label(&self, code: &Code, pc: usize, next: usize) -> bool {
         self.settles
             && self.watch_labels
-            && code.labels.iter().any(|l| {
-                let r = l.start as usize..l.end as usize;
-                r.contains(&pc) && !r.contains(&next)
-            })
+            && code
+                .labels
+                .iter()
+                .any(|l| l.contains(pc) && !l.contains(next))
     }
 
     /// Every branch of thread `t`'s next step from `state`.

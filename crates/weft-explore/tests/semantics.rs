@@ -52,6 +52,32 @@ final assert counter == 2;
 );
 
 verdict!(
+    a_label_inside_a_function_counts_at_every_call,
+    ["invariant", "data-race", "lost-update"],
+    r#"
+shared x = 0;
+fn bump() { inc: x = x + 1; }
+thread a { bump(); bump(); }
+thread b { x = x - 1; bump(); }
+invariant "one at a time": !(a@inc && b@inc);
+"#
+);
+
+verdict!(
+    a_label_inside_a_function_under_its_lock_holds,
+    [],
+    r#"
+shared x = 0;
+mutex m;
+fn bump() { with m { inc: x = x + 1; } }
+thread a { bump(); bump(); }
+thread b { bump(); }
+invariant "one at a time": !(a@inc && b@inc);
+final assert x == 3;
+"#
+);
+
+verdict!(
     an_own_write_in_between_does_not_refresh_the_read,
     ["data-race", "lost-update"],
     r#"

@@ -68,7 +68,11 @@ pub fn code_listing(program: &Program, code: &Code) -> String {
     let p = Names { program };
     let mut out = format!("code {} (locals {})\n", code.name, code.n_locals);
     for l in &code.labels {
-        let _ = writeln!(out, "  label {}: {}..{}", l.name, l.start, l.end);
+        let _ = write!(out, "  label {}: {}..{}", l.name, l.start, l.end);
+        for (start, end) in &l.more {
+            let _ = write!(out, ", {start}..{end}");
+        }
+        out.push('\n');
     }
     for (i, instr) in code.instrs.iter().enumerate() {
         let _ = writeln!(out, "  {i:>3}  {}", p.op(&instr.op));

@@ -128,13 +128,25 @@ pub struct ThreadGroup {
 }
 
 /// A label: `name: stmt`. A thread is "at" the label while its program
-/// counter is in `start..end` (inside the labelled statement's code).
-#[derive(Clone, Debug, PartialEq)]
+/// counter is in `start..end` (inside the labelled statement's code), or in
+/// one of the `more` ranges: a label inside a function has one range per
+/// place the function is inlined.
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Label {
     pub name: String,
     pub start: u32,
     pub end: u32,
     pub span: SrcSpan,
+    /// The label's other ranges, `(start, end)` each.
+    pub more: Vec<(u32, u32)>,
+}
+
+impl Label {
+    /// Is `pc` inside the label (any of its ranges)?
+    pub fn contains(&self, pc: usize) -> bool {
+        let within = |(start, end): (u32, u32)| (start as usize..end as usize).contains(&pc);
+        within((self.start, self.end)) || self.more.iter().any(|&r| within(r))
+    }
 }
 
 /// The code of one thread declaration (shared by all instances of a group),

@@ -124,8 +124,12 @@ pub(crate) struct Lower<'e, 'a> {
     /// Whether `t@label` and `done(t)` are allowed here.
     pub spec_ok: bool,
     pub atomic: Option<AtomicCtx>,
-    /// The labels recorded so far (thread codes only).
+    /// The labels of a thread code, in the order of its group's labels
+    /// (`ThreadGroup::labels`), their ranges filled as they are met.
     pub labels: Vec<ir::Label>,
+    /// Per label: whether its first range has been opened (a label inside a
+    /// function inlined again gets one more range).
+    pub labels_opened: Vec<bool>,
     /// The first temporary slot of the statement being lowered.
     pub stmt_floor: u32,
     /// Whether the code already grew past the size limit (reported once).
@@ -155,7 +159,17 @@ impl<'e, 'a> Lower<'e, 'a> {
             racy: mode != Mode::Spec,
             spec_ok: !matches!(mode, Mode::Thread { .. }),
             atomic: None,
-            labels: Vec::new(),
+            labels: match mode {
+                Mode::Thread { group } => (env.layout.thread_groups[group].labels.iter())
+                    .map(|l| ir::Label {
+                        name: l.name.clone(),
+                        span: crate::layout::span(l.span),
+                        ..ir::Label::default()
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+            labels_opened: Vec::new(),
             stmt_floor: 1,
             too_large: false,
         }

@@ -153,8 +153,6 @@ lower_errors! {
     EffectInSpec => weft::effect_in_spec,
     /// `t@label` naming a label the thread does not have.
     UnknownLabel => weft::unknown_label,
-    /// A label in a function body.
-    LabelInFn => weft::label_in_fn,
     /// `-D NAME=...` for a name that is not a `const`.
     UnknownDefine => weft::unknown_define,
     /// `-D NAME=VALUE` with a value that is not an int or bool of the right type.

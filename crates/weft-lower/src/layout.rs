@@ -33,7 +33,8 @@ pub(crate) struct ThreadGroup<'a> {
     pub base: u32,
     pub len: u32,
     pub is_array: bool,
-    /// Labels of the body in source order (the order the lowering records them).
+    /// Labels of the body in source order, then those of the functions it
+    /// calls (`called_fns`); `t@label` names the label by its index here.
     pub labels: Vec<&'a ast::Ident>,
 }
 
@@ -128,6 +129,9 @@ impl<'a> Layout<'a> {
             }
             let mut labels = Vec::new();
             collect_labels(&d.body, &mut labels);
+            for f in called_fns(decls, &d.body) {
+                collect_labels(&decls.fns[f].body, &mut labels);
+            }
             for (i, label) in labels.iter().enumerate() {
                 if let Some(first) = labels[..i].iter().find(|l| l.name == label.name) {
                     errors.push(duplicate(
@@ -312,6 +316,32 @@ fn at_least(
         return 0;
     }
     n
+}
+
+/// The functions a body calls, directly or through other functions, each
+/// once, in the order they are first met: a label inside one of them is a
+/// label of every thread that calls it (inlined, it is in the thread's code).
+fn called_fns(decls: &Decls<'_>, body: &ast::Block) -> Vec<usize> {
+    let mut found: Vec<usize> = Vec::new();
+    let calls = |block: &ast::Block, found: &mut Vec<usize>| {
+        crate::walk::exprs(block, &mut |e| {
+            if let ast::ExprKind::Call { func, .. } = &e.kind {
+                let kind = decls.names.get(func.name.as_str()).map(|g| g.kind);
+                if let Some(crate::declare::GlobalKind::Fn(j)) = kind {
+                    if !found.contains(&j) {
+                        found.push(j);
+                    }
+                }
+            }
+        });
+    };
+    calls(body, &mut found);
+    let mut i = 0;
+    while i < found.len() {
+        calls(&decls.fns[found[i]].body, &mut found);
+        i += 1;
+    }
+    found
 }
 
 /// The labelled statements of a body, in the order the lowering meets them.

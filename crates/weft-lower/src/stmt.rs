@@ -2,7 +2,7 @@
 //! (labels, freeing temporaries), and the statements that are one step of
 //! their own: `assert`, `await`, `join`, `progress`, `fence`, calls.
 
-use weft_ir::{self as ir, Op};
+use weft_ir::Op;
 use weft_syntax::ast::{self, Expr, ExprKind, Ident, Span, Stmt, StmtKind, StrLit};
 
 use crate::context::{AtomicCtx, Lower, Mode};
@@ -26,38 +26,37 @@ impl<'e, 'a> Lower<'e, 'a> {
         let keep = self.stmt_kind(s);
         self.b.free_to(keep, span(s.span));
         self.stmt_floor = floor;
-        if let Some(i) = label {
+        if let Some((i, k)) = label {
             let here = self.b.here();
-            self.labels[i].end = here;
+            let l = &mut self.labels[i];
+            match k.checked_sub(1) {
+                None => l.end = here,
+                Some(k) => l.more[k].1 = here,
+            }
         }
     }
 
-    /// Record a label of a thread body; labels anywhere else are an error
-    /// (once, where the function is checked on its own) or ignored.
-    fn open_label(&mut self, l: &Ident) -> Option<usize> {
-        match self.mode {
-            Mode::Thread { .. } if self.calls.is_empty() => {
-                let here = self.b.here();
-                self.labels.push(ir::Label {
-                    name: l.name.clone(),
-                    start: here,
-                    end: here,
-                    span: span(l.span),
-                });
-                Some(self.labels.len() - 1)
-            }
-            Mode::FnAlone if self.calls.len() == 1 => {
-                self.error(LowerError::LabelInFn(
-                    Detail::new(format!("the label `{}` is in a function body", l.name))
-                        .at(l.span, "labels belong in thread bodies")
-                        .help(
-                            "put the label on the call in the thread body instead (`name: f();`)",
-                        ),
-                ));
-                None
-            }
-            _ => None,
+    /// Open a range of a label of the thread being lowered (in its body, or
+    /// in a function it calls, once per place the function is inlined):
+    /// the label's index and which of its ranges (0: `start..end`, `k`:
+    /// `more[k - 1]`). Labels are not recorded anywhere else.
+    fn open_label(&mut self, l: &Ident) -> Option<(usize, usize)> {
+        let Mode::Thread { .. } = self.mode else {
+            return None;
+        };
+        let i = self.labels.iter().position(|x| x.name == l.name)?;
+        let here = self.b.here();
+        if self.labels_opened.len() < self.labels.len() {
+            self.labels_opened.resize(self.labels.len(), false);
         }
+        let label = &mut self.labels[i];
+        if !self.labels_opened[i] {
+            self.labels_opened[i] = true;
+            (label.start, label.end) = (here, here);
+            return Some((i, 0));
+        }
+        label.more.push((here, here));
+        Some((i, label.more.len()))
     }
 
     /// Lower one statement; returns the `sp` to keep after it (above it are

@@ -388,6 +388,41 @@ final assert done(t[0]);";
 }
 
 #[test]
+fn a_label_in_a_function_has_a_range_per_call() {
+    let src = "
+shared x = 0;
+fn bump() { inc: x = x + 1; }
+fn twice() { bump(); bump(); }
+thread t[2] {
+    first: x = 0;
+    twice();
+}
+thread u { x = 5; }
+invariant !(t[0]@inc && t[1]@inc);";
+    let p = compile(src);
+    let t = &p.codes[0];
+    assert_eq!(
+        t.labels.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(),
+        ["first", "inc"]
+    );
+    let inc = &t.labels[1];
+    assert_eq!(inc.more.len(), 1, "{inc:?}");
+    // Each range is one inlined `x = x + 1`: a read, then the write (and
+    // the clear of its temporary).
+    for (start, end) in std::iter::once((inc.start, inc.end)).chain(inc.more.iter().copied()) {
+        let ops: Vec<&Op> = (start..end).map(|pc| &t.instrs[pc as usize].op).collect();
+        assert!(
+            matches!(ops[..], [Op::Read { .. }, Op::Write { .. }, ..]),
+            "{start}..{end}: {ops:?}"
+        );
+        assert!((start..end).all(|pc| inc.contains(pc as usize)));
+    }
+    assert!(!inc.contains(0));
+    // A thread that never calls the function has none of its labels.
+    assert!(p.codes[1].labels.is_empty());
+}
+
+#[test]
 fn dynamic_lock_index_is_held_for_the_unlock() {
     let src = "
 const N = 3;

@@ -273,10 +273,9 @@ impl<'p> Flow<'p> {
         .collect()
     }
 
-    /// The program counters inside label `l` of this code.
-    pub fn label(&self, l: u32) -> Option<std::ops::Range<usize>> {
-        let l = self.code.labels.get(l as usize)?;
-        Some(l.start as usize..l.end as usize)
+    /// Label `l` of this code (its ranges of program counters).
+    pub fn label(&self, l: u32) -> Option<&weft_ir::Label> {
+        self.code.labels.get(l as usize)
     }
 
     pub fn objects(&self, r: &ObjRef, st: &[Abs]) -> std::ops::Range<u32> {

@@ -74,13 +74,13 @@ pub(super) struct Ends {
 /// depends on the locals, or is not worth finding out)?
 pub(super) fn at_label(flow: &Flow, l: u32) -> Vec<Option<bool>> {
     let n = flow.len();
-    let Some(range) = flow.label(l).filter(|_| n < AT_BUDGET) else {
+    let Some(label) = flow.label(l).filter(|_| n < AT_BUDGET) else {
         return vec![None; n + 1];
     };
     // None: not settled yet.
     let mut at: Vec<Option<Option<bool>>> = (0..=n)
         .map(|pc| match flow.op(pc) {
-            _ if range.contains(&pc) => Some(Some(true)),
+            _ if label.contains(pc) => Some(Some(true)),
             Some(op) if local(op) => None,
             _ => Some(Some(false)),
         })
