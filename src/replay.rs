@@ -99,6 +99,12 @@ fn run(args: &RunArgs, look: &Look) -> (String, u8) {
         Err(report) => return (report, 2),
     };
     loaded.program.memory = args.memory.memory();
+    // A check report names the memory model its schedules ran under.
+    if let (Some(trace), crate::cli::MemoryModel::Sc) = (&args.trace, args.memory.memory_model) {
+        if let Some(memory) = report_memory(trace, &loaded.file) {
+            loaded.program.memory = memory;
+        }
+    }
     let program = &loaded.program;
     let path = match (&args.schedule, &args.trace) {
         (Some(words), _) => parse_schedule(program, words),
@@ -214,6 +220,26 @@ fn flush_branch(program: &Program, word: &str, what: &str) -> Result<u32, String
         (weft_ir::Memory::Tso { .. }, _) => Err(format!(
             "`{word}`: under `tso` a thread has one buffer: write `#flush`"
         )),
+    }
+}
+
+/// The weak memory model a `weft check` JSON report (or the entry for
+/// `file` in a list of them) was made under: its `stats.memory_model`.
+fn report_memory(trace: &Path, file: &str) -> Option<weft_ir::Memory> {
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(trace).ok()?).ok()?;
+    let report = match doc.as_array() {
+        Some(list) => list
+            .iter()
+            .find(|r| r.get("file").and_then(Value::as_str) == Some(file))
+            .or_else(|| (list.len() == 1).then(|| &list[0]))?,
+        None => &doc,
+    };
+    let memory = report.get("stats")?.get("memory_model")?;
+    let buffer = u32::try_from(memory.get("store_buffer")?.as_u64()?).ok()?;
+    match memory.get("model")?.as_str()? {
+        "tso" => Some(weft_ir::Memory::Tso { buffer }),
+        "pso" => Some(weft_ir::Memory::Pso { buffer }),
+        _ => None,
     }
 }
 

@@ -242,6 +242,29 @@ fn weak_memory_schedules_replay_with_flush_words() {
         ])
         .assert()
         .stdout(predicate::str::contains("flush x = 1 to memory"));
+    // A report remembers its memory model: its schedule replays under it.
+    let report = std::env::temp_dir().join(format!("weft-tso-report-{}.json", std::process::id()));
+    let out = weft()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--memory-model",
+            "tso",
+            "--check",
+            "final",
+            file,
+        ])
+        .output()
+        .expect("weft runs");
+    std::fs::write(&report, &out.stdout).expect("temp file");
+    weft()
+        .args(["run", file, "--trace"])
+        .arg(&report)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("final assertion failed"));
+    let _ = std::fs::remove_file(&report);
 }
 
 #[test]
