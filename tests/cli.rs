@@ -223,7 +223,7 @@ fn weak_memory_schedules_replay_with_flush_words() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains("final assertion failed"))
-        .stdout(predicate::str::contains("a flushing"));
+        .stdout(predicate::str::contains("a flushing [x = 1, r0 = 0]"));
     weft()
         .args(["run", file, "--schedule", "a a#flush"])
         .assert()

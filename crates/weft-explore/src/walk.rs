@@ -59,6 +59,10 @@ pub struct Walk {
     pub steps: Vec<Step>,
     /// Where each thread is after each step (index 0: the initial state).
     pub at: Vec<Vec<At>>,
+    /// Under a weak memory model, the writes waiting in each thread's store
+    /// buffers after each step (index 0: the initial state), as (cell,
+    /// value), oldest first; empty lists under sequential consistency.
+    pub pending: Vec<Vec<Vec<(u32, Value)>>>,
     /// Violations, in the order seen.
     pub seen: Vec<Seen>,
     /// Set when the walk stopped at step `.0` (1-based) of the schedule.
@@ -171,6 +175,7 @@ pub fn walk(exec: &Exec, path: &[(u32, u32)]) -> Walk {
                 exec.step(&tr.state, u, step);
             }
             out.at.push(positions(exec, &tr.state, &steps));
+            out.pending.push(pending(exec, &tr.state));
             out.stuck = Some((number, Stuck::Failed { kind }));
             return out;
         }
@@ -189,6 +194,7 @@ fn observe(exec: &Exec, state: &[Value], steps: &mut [ThreadStep], after: usize,
         exec.step(state, t, step);
     }
     out.at.push(positions(exec, state, steps));
+    out.pending.push(pending(exec, state));
     out.next = (0..steps.len() as u32)
         .filter(|&t| !steps[t as usize].transitions.is_empty())
         .collect();
@@ -287,6 +293,13 @@ fn positions(exec: &Exec, state: &[Value], steps: &[ThreadStep]) -> Vec<At> {
                 .unwrap_or(program.codes[program.threads[t].code as usize].span);
             At::Next(span)
         })
+        .collect()
+}
+
+/// The writes in each thread's store buffers in `state`.
+fn pending(exec: &Exec, state: &[Value]) -> Vec<Vec<(u32, Value)>> {
+    (0..exec.program.threads.len())
+        .map(|t| exec.pending(state, t))
         .collect()
 }
 

@@ -18,8 +18,10 @@ struct View {
 }
 
 struct StateView {
-    /// Each thread's name, next line (`None`: finished) and program counter.
-    threads: Vec<(String, Option<usize>, i64)>,
+    /// Each thread's name, next line (`None`: finished, or flushing its
+    /// store buffers), program counter, and buffered writes (`x = 1, y =
+    /// 2`; empty under sequential consistency).
+    threads: Vec<(String, Option<usize>, i64, String)>,
     values: Vec<(u32, i64)>,
     kinds: Vec<&'static str>,
     cycle: Option<u32>,
@@ -67,7 +69,12 @@ fn view(program: &Program, source: &str, graph: &StateGraph) -> View {
                         .get(exec.layout.thread[t])
                         .copied()
                         .unwrap_or_default();
-                    (thread_name(program, t as u32), line, pc)
+                    let writes: Vec<String> = (exec.pending(state, t).iter())
+                        .map(|&(c, x)| {
+                            format!("{} = {}", cell_name(program, c), value_text(program, c, x))
+                        })
+                        .collect();
+                    (thread_name(program, t as u32), line, pc, writes.join(", "))
                 })
                 .collect(),
             values: (0..program.n_cells)
@@ -120,9 +127,13 @@ pub fn graph_dot(program: &Program, source: &str, graph: &StateGraph) -> String 
     );
     for (i, s) in v.states.iter().enumerate() {
         let mut label = vec![format!("#{i}")];
-        label.extend(s.threads.iter().map(|(name, line, pc)| match line {
-            Some(l) => format!("{name} L{l} (pc {pc})"),
-            None => format!("{name} done"),
+        label.extend(s.threads.iter().map(|(name, line, pc, writes)| {
+            match (line, writes.is_empty()) {
+                (Some(l), true) => format!("{name} L{l} (pc {pc})"),
+                (Some(l), false) => format!("{name} L{l} (pc {pc}) [{writes}]"),
+                (None, true) => format!("{name} done"),
+                (None, false) => format!("{name} flushing [{writes}]"),
+            }
         }));
         label.extend(
             s.values.iter().map(|&(c, x)| {
@@ -210,10 +221,11 @@ pub fn graph_json(file: &str, program: &Program, source: &str, graph: &StateGrap
             let threads: Map<String, Value> = s
                 .threads
                 .iter()
-                .map(|(name, line, pc)| {
-                    let at = match line {
-                        Some(l) => json!({ "line": l, "pc": pc }),
-                        None => json!("finished"),
+                .map(|(name, line, pc, writes)| {
+                    let at = match (line, writes.is_empty()) {
+                        (Some(l), _) => json!({ "line": l, "pc": pc }),
+                        (None, true) => json!("finished"),
+                        (None, false) => json!("flushing"),
                     };
                     (name.clone(), at)
                 })

@@ -31,16 +31,33 @@ fn shown_cells(program: &Program, walk: &Walk) -> Vec<u32> {
         .collect()
 }
 
-fn where_text(program: &Program, lines: &LineIndex, at: &[At]) -> String {
+/// Where each thread is, and under a weak memory model what waits in its
+/// store buffers: `a L9 [x = 1]`.
+fn where_text(
+    program: &Program,
+    lines: &LineIndex,
+    at: &[At],
+    pending: Option<&Vec<Vec<(u32, i64)>>>,
+) -> String {
     at.iter()
         .enumerate()
         .map(|(t, a)| {
             let name = thread_name(program, t as u32);
-            match a {
+            let mut text = match a {
                 At::Finished => format!("{name} done"),
                 At::Flushing => format!("{name} flushing"),
                 At::Next(span) => format!("{name} L{}", lines.line(span.start as usize)),
+            };
+            let writes = pending.and_then(|p| p.get(t)).filter(|w| !w.is_empty());
+            if let Some(writes) = writes {
+                let list: Vec<String> = (writes.iter())
+                    .map(|&(c, v)| {
+                        format!("{} = {}", cell_name(program, c), value_text(program, c, v))
+                    })
+                    .collect();
+                text.push_str(&format!(" [{}]", list.join(", ")));
             }
+            text
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -160,7 +177,7 @@ pub fn walk_text(file: &str, source: &str, program: &Program, walk: &Walk, color
     row.push(Cell::plain(
         walk.at
             .first()
-            .map(|a| where_text(program, &lines, a))
+            .map(|a| where_text(program, &lines, a, walk.pending.first()))
             .unwrap_or_default(),
     ));
     table.row(row);
@@ -184,7 +201,7 @@ pub fn walk_text(file: &str, source: &str, program: &Program, walk: &Walk, color
         row.push(Cell::plain(
             walk.at
                 .get(i + 1)
-                .map(|a| where_text(program, &lines, a))
+                .map(|a| where_text(program, &lines, a, walk.pending.get(i + 1)))
                 .unwrap_or_default(),
         ));
         table.row(row);
@@ -238,6 +255,27 @@ pub fn walk_text(file: &str, source: &str, program: &Program, walk: &Walk, color
     out
 }
 
+/// Under a weak memory model: each thread's buffered writes after a step,
+/// oldest first, `{"a": [{"cell": "x", "value": 1}]}`.
+fn buffers_json(program: &Program, pending: Option<&Vec<Vec<(u32, i64)>>>) -> Value {
+    let map: Map<String, Value> = (pending.into_iter().flatten().enumerate())
+        .map(|(t, writes)| {
+            let list: Vec<Value> = (writes.iter())
+                .map(|&(c, v)| {
+                    let v = if is_bool(program, c) {
+                        Value::Bool(v != 0)
+                    } else {
+                        json!(v)
+                    };
+                    json!({ "cell": cell_name(program, c), "value": v })
+                })
+                .collect();
+            (thread_name(program, t as u32), Value::Array(list))
+        })
+        .collect();
+    Value::Object(map)
+}
+
 /// The run as JSON: the steps in the report's schedule format (with where
 /// each thread is after each), the violations seen and why it stopped.
 pub fn walk_json(file: &str, source: &str, program: &Program, walk: &Walk) -> Value {
@@ -276,7 +314,7 @@ pub fn walk_json(file: &str, source: &str, program: &Program, walk: &Walk) -> Va
                     (cell_name(program, c), v)
                 })
                 .collect();
-            json!({
+            let mut step = json!({
                 "step": i + 1,
                 "thread": thread_name(program, s.thread),
                 "branch": s.branch,
@@ -285,7 +323,11 @@ pub fn walk_json(file: &str, source: &str, program: &Program, walk: &Walk) -> Va
                 "column": pos.column,
                 "values": values,
                 "threads": walk.at.get(i + 1).map(|a| at_json(a)).unwrap_or_default(),
-            })
+            });
+            if program.memory.buffer().is_some() {
+                step["buffers"] = buffers_json(program, walk.pending.get(i + 1));
+            }
+            step
         })
         .collect();
     let violations: Vec<Value> = grouped(walk)

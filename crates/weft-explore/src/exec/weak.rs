@@ -271,6 +271,20 @@ impl Exec<'_> {
         self.program.codes[c].instrs.get(pc).map(|i| i.span)
     }
 
+    /// The writes waiting in thread `t`'s store buffers in `state`, as
+    /// (cell, value), each buffer oldest first (empty under sequential
+    /// consistency).
+    pub fn pending(&self, state: &[Value], t: usize) -> Vec<(u32, Value)> {
+        let Some(bufs) = &self.layout.buffers else {
+            return Vec::new();
+        };
+        (0..bufs.per_thread)
+            .flat_map(|b| state[bufs.buffer(t, b)].chunks_exact(ENTRY))
+            .filter(|e| e[2] != 0)
+            .filter_map(|e| Some((u32::try_from(e[0]).ok()?, e[1])))
+            .collect()
+    }
+
     /// Thread `t`'s code is done in `st` but its buffers are not: its
     /// locals but `self` cleared, it rests one past its last instruction,
     /// and its reads stay tracked until its writes are flushed.
