@@ -194,7 +194,7 @@ pub struct MemoryArgs {
 
     /// Most writes one store buffer holds under `tso` and `pso`; a thread
     /// whose buffer is full flushes before it writes again.
-    #[arg(long, value_name = "N", default_value_t = 4,
+    #[arg(long, value_name = "N", default_value_t = 4, requires = "memory_model",
           value_parser = clap::value_parser!(u32).range(1..=16))]
     pub store_buffer: u32,
 }
