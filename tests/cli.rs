@@ -212,6 +212,12 @@ fn weak_memory_models_reorder_writes_with_later_reads() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--store-buffer"));
+    // A buffer size alone is a mistake: the default model has no buffers.
+    weft()
+        .args(["check", "--store-buffer", "2", file])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--memory-model"));
 }
 
 #[test]
