@@ -381,3 +381,125 @@ proptest! {
         prop_assert_eq!(kinds_within(&src, TSO, 2), Some(tso), "{}", src);
     }
 }
+
+/// Whether the final assertion fails under `sc`, `tso` and `pso` (the
+/// relaxed outcome it forbids is allowed), with every other kind ignored:
+/// the classic litmus tests beyond store buffering and message passing.
+macro_rules! litmus {
+    ($name:ident, [$sc:literal, $tso:literal, $pso:literal], $src:literal) => {
+        #[test]
+        fn $name() {
+            let fails = |m| kinds($src, m).contains(&"final");
+            assert_eq!(
+                [fails(Memory::Sc), fails(TSO), fails(PSO)],
+                [$sc, $tso, $pso],
+                "final fails under [sc, tso, pso]\n{}",
+                $src
+            );
+        }
+    };
+}
+
+litmus!(
+    load_buffering_never_reorders_a_read_with_a_later_write,
+    [false, false, false],
+    r#"
+shared x = 0; shared y = 0; shared r0 = 0; shared r1 = 0;
+thread a { let t = x; y = 1; r0 = t; }
+thread b { let t = y; x = 1; r1 = t; }
+final assert !(r0 == 1 && r1 == 1);
+"#
+);
+
+litmus!(
+    two_plus_two_writes_reorder_only_under_pso,
+    [false, false, true],
+    r#"
+shared x = 0; shared y = 0;
+thread a { x = 1; y = 2; }
+thread b { y = 1; x = 2; }
+final assert !(x == 1 && y == 1);
+"#
+);
+
+litmus!(
+    the_r_test_shows_store_buffering,
+    [false, true, true],
+    r#"
+shared x = 0; shared y = 0; shared r0 = 0;
+thread a { x = 1; y = 1; }
+thread b { y = 2; let t = x; r0 = t; }
+final assert !(y == 2 && r0 == 0);
+"#
+);
+
+litmus!(
+    the_s_test_reorders_writes_only_under_pso,
+    [false, false, true],
+    r#"
+shared x = 0; shared y = 0; shared r0 = 0;
+thread a { x = 2; y = 1; }
+thread b { let t = y; x = 1; r0 = t; }
+final assert !(x == 2 && r0 == 1);
+"#
+);
+
+litmus!(
+    independent_reads_of_independent_writes_agree_on_their_order,
+    [false, false, false],
+    r#"
+shared x = 0; shared y = 0;
+shared r0 = 0; shared r1 = 0; shared r2 = 0; shared r3 = 0;
+thread w1 { x = 1; }
+thread w2 { y = 1; }
+thread o1 { let a = x; let b = y; r0 = a; r1 = b; }
+thread o2 { let a = y; let b = x; r2 = a; r3 = b; }
+final assert !(r0 == 1 && r1 == 0 && r2 == 1 && r3 == 0);
+"#
+);
+
+litmus!(
+    writes_to_one_array_leave_in_order_under_pso,
+    [false, false, false],
+    r#"
+shared a = [0, 0]; shared r0 = 0; shared r1 = 0;
+thread w { a[0] = 1; a[1] = 1; }
+thread r { let f = a[1]; let d = a[0]; r0 = f; r1 = d; }
+final assert !(r0 == 1 && r1 == 0);
+"#
+);
+
+litmus!(
+    a_fence_in_the_reader_alone_does_not_fix_message_passing,
+    [false, false, true],
+    r#"
+shared data = 0; shared flag = 0; shared r0 = 0; shared r1 = 0;
+thread a { data = 1; flag = 1; }
+thread b { let f = flag; fence; let d = data; r0 = f; r1 = d; }
+final assert !(r0 == 1 && r1 == 0);
+"#
+);
+
+litmus!(
+    reads_of_one_cell_stay_coherent,
+    [false, false, false],
+    r#"
+shared x = 0; shared r0 = 0; shared r1 = 0;
+thread a { x = 1; x = 2; }
+thread b { let u = x; let v = x; r0 = u; r1 = v; }
+final assert !(r0 == 2 && r1 == 1);
+"#
+);
+
+models!(
+    a_thread_blocked_in_await_still_flushes,
+    sc: ["data-race"],
+    tso: ["data-race"],
+    pso: ["data-race"],
+    r#"
+shared x = 0; shared y = 0;
+thread a { x = 1; await y == 1; }
+thread b { await x == 1; y = 1; }
+final assert x == 1 && y == 1;
+"#
+);
