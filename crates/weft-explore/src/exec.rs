@@ -1007,23 +1007,29 @@ impl<'a, 'p> Run<'a, 'p> {
         }
     }
 
+    /// An access of plain shared `cell`: for the race check when `racy`,
+    /// and for the trace.
+    fn record(&mut self, cell: u32, write: bool, racy: bool, span: SrcSpan) {
+        if racy {
+            self.accesses.push(Access {
+                cell,
+                write,
+                grouped: self.depth > 0,
+                span,
+            });
+        }
+        if let Some(tr) = self.trace.as_mut() {
+            tr.cells.push((cell, write, span));
+        }
+    }
+
     /// A read of `cell`: a racy read is an access, a tracked one counts
     /// for the lost-update check (`Op::Read`).
     fn read_cell(&mut self, cell: u32, racy: bool, tracked: bool, span: SrcSpan) -> Value {
         let kind = self.x.var_of_cell(cell).kind;
         if kind == VarKind::Shared {
             let own = self.read_buffered(cell);
-            if racy {
-                self.accesses.push(Access {
-                    cell,
-                    write: false,
-                    grouped: self.depth > 0,
-                    span,
-                });
-            }
-            if let Some(tr) = self.trace.as_mut() {
-                tr.cells.push((cell, false, span));
-            }
+            self.record(cell, false, racy, span);
             if let Some(v) = own {
                 return v;
             }
@@ -1048,15 +1054,7 @@ impl<'a, 'p> Run<'a, 'p> {
             check_range(v, var.range, &p.cell_name(cell), span)?;
         }
         if var.kind == VarKind::Shared {
-            self.accesses.push(Access {
-                cell,
-                write: true,
-                grouped: self.depth > 0,
-                span,
-            });
-            if let Some(tr) = self.trace.as_mut() {
-                tr.cells.push((cell, true, span));
-            }
+            self.record(cell, true, true, span);
             if lost_update_write(&self.x.layout, &mut self.st, self.t, cell, from_read) {
                 self.lost_updates.push((cell, span));
             }

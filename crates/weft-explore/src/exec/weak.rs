@@ -144,15 +144,7 @@ impl Exec<'_> {
             st.extend_from_slice(state);
             let mut lost = out.pool.lost.pop().unwrap_or_default();
             lost.clear();
-            let span = self.flush(&mut st, t, b, &mut lost, None);
-            out.transitions.push(Transition {
-                branch: FLUSH + b as u32,
-                state: st,
-                event: None,
-                progress: false,
-                lost_updates: lost,
-                span,
-            });
+            out.transitions.push(self.flushed(st, lost, t, b, None));
             out.blocked = None;
         }
     }
@@ -170,17 +162,31 @@ impl Exec<'_> {
         if b >= bufs.per_thread || state[bufs.buffer(t, b).start + 2] == 0 {
             return None;
         }
-        let (mut st, mut lost, mut trace) = (state.to_vec(), Vec::new(), Trace::default());
-        let span = self.flush(&mut st, t, b, &mut lost, Some(&mut trace));
-        let transition = Transition {
+        let mut trace = Trace::default();
+        let transition = self.flushed(state.to_vec(), Vec::new(), t, b, Some(&mut trace));
+        Some((transition, trace))
+    }
+
+    /// The transition that flushes the oldest write of thread `t`'s buffer
+    /// `b` (not empty) in `st` (a copy of the state), its lost updates
+    /// going to `lost` (empty).
+    fn flushed(
+        &self,
+        mut st: Vec<Value>,
+        mut lost: Vec<(u32, SrcSpan)>,
+        t: usize,
+        b: usize,
+        trace: Option<&mut Trace>,
+    ) -> Transition {
+        let span = self.flush(&mut st, t, b, &mut lost, trace);
+        Transition {
             branch: FLUSH + b as u32,
             state: st,
             event: None,
             progress: false,
             lost_updates: lost,
             span,
-        };
-        Some((transition, trace))
+        }
     }
 
     /// Flush the oldest write of thread `t`'s buffer `b` (not empty) to
@@ -335,15 +341,7 @@ impl Run<'_, '_> {
         if !in_range(v, var.range) {
             check_range(v, var.range, &self.x.program.cell_name(cell), span)?;
         }
-        self.accesses.push(super::Access {
-            cell,
-            write: true,
-            grouped: self.depth > 0,
-            span,
-        });
-        if let Some(tr) = self.trace.as_mut() {
-            tr.cells.push((cell, true, span));
-        }
+        self.record(cell, true, true, span);
         if !self.x.buffer(&mut self.st, self.t, cell, v, pc) {
             return Err(Stop::Unavailable);
         }
