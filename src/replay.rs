@@ -209,9 +209,8 @@ fn flush_branch(program: &Program, word: &str, what: &str) -> Result<u32, String
             "`{word}`: flushes happen only under `--memory-model tso` or `pso`"
         )),
         (weft_ir::Memory::Tso { .. }, None) if var.is_empty() => Ok(weft_explore::FLUSH),
-        (weft_ir::Memory::Pso { .. }, Some(name)) => (program.vars.iter())
-            .filter(|v| v.kind == weft_ir::VarKind::Shared)
-            .position(|v| v.name == name)
+        (weft_ir::Memory::Pso { .. }, Some(name)) => (program.plain_shared())
+            .position(|(_, v)| v.name == name)
             .map(|b| weft_explore::FLUSH + b as u32)
             .ok_or_else(|| format!("`{word}`: `{name}` is not a plain shared variable")),
         (weft_ir::Memory::Pso { .. }, None) => Err(format!(
@@ -228,10 +227,7 @@ fn flush_branch(program: &Program, word: &str, what: &str) -> Result<u32, String
 fn report_memory(trace: &Path, file: &str) -> Option<weft_ir::Memory> {
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(trace).ok()?).ok()?;
     let report = match doc.as_array() {
-        Some(list) => list
-            .iter()
-            .find(|r| r.get("file").and_then(Value::as_str) == Some(file))
-            .or_else(|| (list.len() == 1).then(|| &list[0]))?,
+        Some(list) => entry_for(list, file)?,
         None => &doc,
     };
     let memory = report.get("stats")?.get("memory_model")?;
@@ -241,6 +237,14 @@ fn report_memory(trace: &Path, file: &str) -> Option<weft_ir::Memory> {
         "pso" => Some(weft_ir::Memory::Pso { buffer }),
         _ => None,
     }
+}
+
+/// In a list of reports (`weft check --format json` on several files):
+/// the one for `file`, or the only one.
+fn entry_for<'d>(list: &'d [Value], file: &str) -> Option<&'d Value> {
+    (list.iter())
+        .find(|r| r.get("file").and_then(Value::as_str) == Some(file))
+        .or_else(|| (list.len() == 1).then(|| &list[0]))
 }
 
 /// The schedule of violation `which` (from 1) in a JSON report.
@@ -280,11 +284,8 @@ fn schedule_in(doc: &Value, file: &str, which: usize) -> Result<Vec<Value>, Stri
         if list.iter().all(|s| s.get("thread").is_some()) {
             return Ok(list.clone());
         }
-        let report = list
-            .iter()
-            .find(|r| r.get("file").and_then(Value::as_str) == Some(file))
-            .or_else(|| (list.len() == 1).then(|| &list[0]))
-            .ok_or_else(|| format!("the report has no entry for `{file}`"))?;
+        let report =
+            entry_for(list, file).ok_or_else(|| format!("the report has no entry for `{file}`"))?;
         return schedule_in(report, file, which);
     }
     if let Some(listed) = doc

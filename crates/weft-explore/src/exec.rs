@@ -12,7 +12,6 @@ use crate::eval::{
 };
 use crate::layout::{thread_bit, Layout, FINISHED};
 use kind::{kinds, Kind};
-use weak::FLUSH as FLUSH_BRANCH;
 use weft_ir::{
     BinOp, CellRef, Code, Instr, ObjRef, Op, Program, Rmw, SrcSpan, Value, Var, VarKind,
 };
@@ -343,6 +342,14 @@ impl<'p> Exec<'p> {
         }
     }
 
+    /// A cell's value as users write it (`true` for a bool).
+    fn show(&self, cell: u32, v: Value) -> String {
+        match self.var_of_cell(cell).ty {
+            weft_ir::Ty::Bool => (v != 0).to_string(),
+            weft_ir::Ty::Int => v.to_string(),
+        }
+    }
+
     pub fn finished(&self, state: &[Value], t: usize) -> bool {
         state[self.layout.thread[t]] == FINISHED
     }
@@ -574,16 +581,11 @@ impl<'p> Exec<'p> {
 
     /// Replay branch `branch` of thread `t`'s step, describing it.
     pub fn replay(&self, state: &[Value], t: usize, branch: u32) -> Option<(Transition, Trace)> {
-        if branch >= FLUSH_BRANCH {
-            return self.replay_flush(state, t, branch - FLUSH_BRANCH);
+        if branch >= FLUSH {
+            return self.replay_flush(state, t, branch - FLUSH);
         }
-        if !self.finished(state, t) && self.layout.buffers.is_some() {
-            let (pc_slot, c) = self.threads[t];
-            if usize::try_from(state[pc_slot])
-                .is_ok_and(|pc| pc >= self.program.codes[c].instrs.len())
-            {
-                return None;
-            }
+        if self.code_done(state, t) {
+            return None;
         }
         let mut script: Vec<u32> = Vec::new();
         let mut b = 0;
@@ -1075,16 +1077,8 @@ impl<'a, 'p> Run<'a, 'p> {
         format!(
             "{verb} {} = {}",
             self.x.program.cell_name(c),
-            self.show(c, v)
+            self.x.show(c, v)
         )
-    }
-
-    /// A cell's value as users write it (`true` for a bool).
-    fn show(&self, cell: u32, v: Value) -> String {
-        match self.x.program.var_of_cell(cell).ty {
-            weft_ir::Ty::Bool => (v != 0).to_string(),
-            weft_ir::Ty::Int => v.to_string(),
-        }
     }
 
     fn set_local(&mut self, dst: Option<u32>, v: Value) {
@@ -1212,8 +1206,8 @@ impl<'a, 'p> Run<'a, 'p> {
                     format!(
                         "{name} {}: {} -> {}",
                         r.x.program.cell_name(c),
-                        r.show(c, old),
-                        r.show(c, new)
+                        r.x.show(c, old),
+                        r.x.show(c, new)
                     )
                 });
             }
@@ -1234,7 +1228,7 @@ impl<'a, 'p> Run<'a, 'p> {
                 self.set_local(*dst, ok as Value);
                 self.note(|r| {
                     let name = r.x.program.cell_name(c);
-                    let (cur, exp, new) = (r.show(c, cur), r.show(c, exp), r.show(c, new));
+                    let (cur, exp, new) = (r.x.show(c, cur), r.x.show(c, exp), r.x.show(c, new));
                     if ok {
                         format!("cas {name}: {cur} -> {new} (swapped)")
                     } else {

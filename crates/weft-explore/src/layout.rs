@@ -68,14 +68,12 @@ impl Buffers {
         let cap = program.memory.buffer()?.max(1) as usize;
         let mut of_var = vec![None; program.vars.len()];
         let mut n = 0;
-        for (i, v) in program.vars.iter().enumerate() {
-            if v.kind == VarKind::Shared {
-                of_var[i] = Some(match program.memory {
-                    Memory::Pso { .. } => n,
-                    _ => 0,
-                });
-                n += 1;
-            }
+        for (i, _) in program.plain_shared() {
+            of_var[i] = Some(match program.memory {
+                Memory::Pso { .. } => n,
+                _ => 0,
+            });
+            n += 1;
         }
         let per_thread = match program.memory {
             Memory::Pso { .. } => n,
@@ -99,10 +97,10 @@ impl Buffers {
         at..at + self.cap * ENTRY
     }
 
-    /// The slots of all of thread `t`'s buffers.
-    pub fn all(&self, t: usize) -> std::ops::Range<usize> {
-        let at = self.thread[t];
-        at..at + self.per_thread * self.cap * ENTRY
+    /// Is thread `t`'s buffer `b` empty in `state` (its oldest entry
+    /// unused)?
+    pub fn empty(&self, state: &[Value], t: usize, b: usize) -> bool {
+        state[self.buffer(t, b).start + ENTRY - 1] == 0
     }
 }
 

@@ -242,6 +242,13 @@ impl Program {
         &self.vars[i.min(self.vars.len() - 1)]
     }
 
+    /// The plain `shared` variables, in declaration order, with their
+    /// indices in `vars`: under `Memory::Pso` the `b`th of them has store
+    /// buffer `b` of every thread.
+    pub fn plain_shared(&self) -> impl Iterator<Item = (usize, &Var)> {
+        (self.vars.iter().enumerate()).filter(|(_, v)| v.kind == VarKind::Shared)
+    }
+
     /// A cell as users write it: `counter`, `buf[1]`.
     pub fn cell_name(&self, cell: u32) -> String {
         let v = self.var_of_cell(cell);

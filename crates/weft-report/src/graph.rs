@@ -2,7 +2,7 @@
 //! States show where each thread is and the shared values; steps show the
 //! thread and what it did; violations are red, cycles blue.
 
-use crate::names::{cell_name, is_bool, thread_name, value_text};
+use crate::names::{assignment_text, cell_name, thread_name, value_json};
 use crate::position::LineIndex;
 use crate::schedules::step_word;
 use serde_json::{json, Map, Value};
@@ -70,9 +70,7 @@ fn view(program: &Program, source: &str, graph: &StateGraph) -> View {
                         .copied()
                         .unwrap_or_default();
                     let writes: Vec<String> = (exec.pending(state, t).iter())
-                        .map(|&(c, x)| {
-                            format!("{} = {}", cell_name(program, c), value_text(program, c, x))
-                        })
+                        .map(|&(c, x)| assignment_text(program, c, x))
                         .collect();
                     (thread_name(program, t as u32), line, pc, writes.join(", "))
                 })
@@ -136,9 +134,9 @@ pub fn graph_dot(program: &Program, source: &str, graph: &StateGraph) -> String 
             }
         }));
         label.extend(
-            s.values.iter().map(|&(c, x)| {
-                format!("{} = {}", cell_name(program, c), value_text(program, c, x))
-            }),
+            s.values
+                .iter()
+                .map(|&(c, x)| assignment_text(program, c, x)),
         );
         if !s.kinds.is_empty() {
             label.push(format!("! {}", s.kinds.join(", ")));
@@ -233,14 +231,7 @@ pub fn graph_json(file: &str, program: &Program, source: &str, graph: &StateGrap
             let values: Map<String, Value> = s
                 .values
                 .iter()
-                .map(|&(c, x)| {
-                    let x = if is_bool(program, c) {
-                        json!(x != 0)
-                    } else {
-                        json!(x)
-                    };
-                    (cell_name(program, c), x)
-                })
+                .map(|&(c, x)| (cell_name(program, c), value_json(program, c, x)))
                 .collect();
             json!({
                 "id": i,

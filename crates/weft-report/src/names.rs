@@ -42,6 +42,24 @@ pub fn value_text(program: &Program, cell: u32, value: Value) -> String {
     }
 }
 
+/// A cell and its value, as a report writes one: `x = 1`, `flag = true`.
+pub fn assignment_text(program: &Program, cell: u32, value: Value) -> String {
+    format!(
+        "{} = {}",
+        cell_name(program, cell),
+        value_text(program, cell, value)
+    )
+}
+
+/// A value as JSON: a bool for a bool cell, a number otherwise.
+pub fn value_json(program: &Program, cell: u32, value: Value) -> serde_json::Value {
+    if is_bool(program, cell) {
+        serde_json::Value::Bool(value != 0)
+    } else {
+        serde_json::Value::from(value)
+    }
+}
+
 /// The value of every cell before the first step.
 pub fn initial_values(program: &Program) -> Vec<Value> {
     let mut values = vec![0; program.n_cells as usize];

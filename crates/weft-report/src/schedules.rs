@@ -151,10 +151,7 @@ pub fn step_word(program: &Program, thread: u32, branch: u32) -> String {
         match program.memory {
             weft_ir::Memory::Pso { .. } => {
                 let b = (branch - weft_explore::FLUSH) as usize;
-                let var = (program.vars.iter())
-                    .filter(|v| v.kind == weft_ir::VarKind::Shared)
-                    .nth(b)
-                    .map_or("?", |v| v.name.as_str());
+                let var = (program.plain_shared().nth(b)).map_or("?", |(_, v)| v.name.as_str());
                 format!("{name}#flush.{var}")
             }
             _ => format!("{name}#flush"),

@@ -1,7 +1,9 @@
 //! The output of `weft run`: one given schedule, step by step, with the
 //! state after each step and the violations seen on the way.
 
-use crate::names::{cell_name, initial_values, is_bool, thread_name, value_text};
+use crate::names::{
+    assignment_text, cell_name, initial_values, thread_name, value_json, value_text,
+};
 use crate::position::LineIndex;
 use crate::style::Paint;
 use crate::table::{Cell, Table, Tone};
@@ -51,9 +53,7 @@ fn where_text(
             let writes = pending.and_then(|p| p.get(t)).filter(|w| !w.is_empty());
             if let Some(writes) = writes {
                 let list: Vec<String> = (writes.iter())
-                    .map(|&(c, v)| {
-                        format!("{} = {}", cell_name(program, c), value_text(program, c, v))
-                    })
+                    .map(|&(c, v)| assignment_text(program, c, v))
                     .collect();
                 text.push_str(&format!(" [{}]", list.join(", ")));
             }
@@ -262,12 +262,7 @@ fn buffers_json(program: &Program, pending: Option<&Vec<Vec<(u32, i64)>>>) -> Va
         .map(|(t, writes)| {
             let list: Vec<Value> = (writes.iter())
                 .map(|&(c, v)| {
-                    let v = if is_bool(program, c) {
-                        Value::Bool(v != 0)
-                    } else {
-                        json!(v)
-                    };
-                    json!({ "cell": cell_name(program, c), "value": v })
+                    json!({ "cell": cell_name(program, c), "value": value_json(program, c, v) })
                 })
                 .collect();
             (thread_name(program, t as u32), Value::Array(list))
@@ -305,13 +300,10 @@ pub fn walk_json(file: &str, source: &str, program: &Program, walk: &Walk) -> Va
                 .enumerate()
                 .take(program.n_cells as usize)
                 .map(|(c, &v)| {
-                    let c = c as u32;
-                    let v = if is_bool(program, c) {
-                        Value::Bool(v != 0)
-                    } else {
-                        json!(v)
-                    };
-                    (cell_name(program, c), v)
+                    (
+                        cell_name(program, c as u32),
+                        value_json(program, c as u32, v),
+                    )
                 })
                 .collect();
             let mut step = json!({

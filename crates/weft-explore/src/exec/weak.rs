@@ -24,7 +24,7 @@
 
 use super::{lost_update_write, Exec, Run, StepResult, Stop, ThreadStep, Trace, Transition};
 use crate::eval::{check_range, in_range};
-use crate::layout::{thread_bit, ENTRY, FINISHED};
+use crate::layout::{thread_bit, ENTRY};
 use weft_ir::{Code, Op, Program, SrcSpan, Value, VarKind};
 
 /// Branch `FLUSH + b` of a thread's step flushes the oldest write of its
@@ -80,7 +80,7 @@ impl Exec<'_> {
         let Some(bufs) = &self.layout.buffers else {
             return true;
         };
-        (0..bufs.per_thread).all(|b| st[bufs.buffer(t, b).start + 2] == 0)
+        (0..bufs.per_thread).all(|b| bufs.empty(st, t, b))
     }
 
     /// The newest write of `cell` in thread `t`'s buffers, if there is one.
@@ -123,11 +123,7 @@ impl Exec<'_> {
     /// is not blocked.
     #[inline(never)]
     pub(super) fn weak_step(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
-        let (pc_slot, c) = self.threads[t];
-        let pc = state[pc_slot];
-        let code_left = pc != FINISHED
-            && usize::try_from(pc).is_ok_and(|pc| pc < self.program.codes[c].instrs.len());
-        if code_left {
+        if !self.finished(state, t) && !self.code_done(state, t) {
             self.run_step(state, t, out);
         } else {
             out.idle(None);
@@ -136,7 +132,7 @@ impl Exec<'_> {
             return;
         };
         for b in 0..bufs.per_thread {
-            if state[bufs.buffer(t, b).start + 2] == 0 {
+            if bufs.empty(state, t, b) {
                 continue;
             }
             let mut st = out.pool.states.pop().unwrap_or_default();
@@ -159,7 +155,7 @@ impl Exec<'_> {
     ) -> Option<(Transition, Trace)> {
         let bufs = self.layout.buffers.as_ref()?;
         let b = b as usize;
-        if b >= bufs.per_thread || state[bufs.buffer(t, b).start + 2] == 0 {
+        if b >= bufs.per_thread || bufs.empty(state, t, b) {
             return None;
         }
         let mut trace = Trace::default();
@@ -206,7 +202,7 @@ impl Exec<'_> {
         let (cell, v, site) = (st[r.start], st[r.start + 1], st[r.start + 2]);
         st.copy_within(r.start + ENTRY..r.end, r.start);
         st[r.end - ENTRY..r.end].fill(0);
-        let (pc_slot, c) = self.threads[t];
+        let c = self.threads[t].1;
         let code = &self.program.codes[c];
         let write = |site: Value| {
             usize::try_from(site - 1)
@@ -240,17 +236,13 @@ impl Exec<'_> {
                 st[readers] |= thread_bit(t);
             }
         }
-        let ends = usize::try_from(st[pc_slot]).is_ok_and(|pc| pc >= code.instrs.len())
-            && self.drained(st, t);
+        let ends = self.code_done(st, t) && self.drained(st, t);
         if ends {
             self.finish_thread(st, t);
         }
         if let Some(tr) = trace {
             let name = self.program.cell_name(cell);
-            let shown = match self.program.var_of_cell(cell).ty {
-                weft_ir::Ty::Bool => (v != 0).to_string(),
-                weft_ir::Ty::Int => v.to_string(),
-            };
+            let shown = self.show(cell, v);
             tr.notes.push(format!("flush {name} = {shown} to memory"));
             tr.cells.push((cell, true, span));
             tr.touched.push((super::Touch::Cell(cell), true));
