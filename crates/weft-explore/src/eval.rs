@@ -246,10 +246,12 @@ pub fn binary(op: BinOp, a: Value, b: Value, span: SrcSpan) -> EvalResult<Value>
             if b == 0 {
                 return rt_err(span, format!("division by zero: {a} {} 0", sym(op)));
             }
+            // A remainder always fits (i64::MIN % -1 is 0); only a
+            // quotient can overflow.
             let r = if op == BinOp::Div {
                 a.checked_div(b)
             } else {
-                a.checked_rem(b)
+                Some(a.wrapping_rem(b))
             };
             match r {
                 Some(v) => v,
@@ -361,7 +363,7 @@ pub(crate) fn infallible(e: &Expr) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::constant;
+    use super::{binary, constant};
     use weft_ir::{BinOp, Expr, SrcSpan, UnOp};
 
     fn bin(op: BinOp, a: Expr, b: Expr) -> Expr {
@@ -398,5 +400,17 @@ mod tests {
         assert_eq!(constant(&bin(BinOp::Or, one.clone(), risky)), None);
         // Constant arithmetic that fails is no constant either.
         assert_eq!(constant(&bin(BinOp::Div, one, zero)), None);
+    }
+
+    /// Only a quotient can leave 64 bits: `i64::MIN % -1` is 0, while
+    /// `i64::MIN / -1` overflows and a zero divisor fails either way.
+    #[test]
+    fn remainders_always_fit_and_quotients_may_overflow() {
+        let span = SrcSpan::default();
+        assert_eq!(binary(BinOp::Rem, i64::MIN, -1, span).ok(), Some(0));
+        assert_eq!(binary(BinOp::Rem, -7, 2, span).ok(), Some(-1));
+        assert!(binary(BinOp::Div, i64::MIN, -1, span).is_err());
+        assert!(binary(BinOp::Rem, 5, 0, span).is_err());
+        assert!(binary(BinOp::Div, 5, 0, span).is_err());
     }
 }

@@ -16,9 +16,67 @@ use weft_ir::{
     BinOp, CellRef, Code, Instr, ObjRef, Op, Program, Rmw, SrcSpan, Value, Var, VarKind,
 };
 
-/// Most local instructions one step may run: a loop with no step in it
-/// would otherwise never end.
-const LOCAL_BUDGET: u32 = 1_000_000;
+/// Most instructions one step may run. A loop that comes back to a state
+/// it was in never reaches a step, and [`Repeats`] says so exactly, long
+/// before this; the budget stops the loops that never repeat (a counter
+/// that only grows), after a few tenths of a second.
+const LOCAL_BUDGET: u32 = 10_000_000;
+
+/// Instructions a step runs before [`Repeats`] starts watching it: every
+/// ordinary step is over long before.
+const WATCH_AFTER: u32 = 1 << 12;
+
+/// Brent's cycle detection over a step's run: the run is deterministic
+/// (a `choose` inside a loop ends it another way, `MAX_STEP_CHOICES`), so
+/// if it comes back to a position and state it was in, it goes round that
+/// loop forever. The snapshot is taken at powers of two of instructions,
+/// and the whole state compared only where the program counter matches.
+#[derive(Default)]
+struct Repeats {
+    /// Position (pc, atomic nesting, visible part started) and state of
+    /// the snapshot.
+    at: Option<(Value, u32, bool)>,
+    state: Vec<Value>,
+    /// Instructions since the snapshot, and when the next one is taken.
+    since: u64,
+    power: u64,
+}
+
+impl Repeats {
+    /// Is `(at, state)` the snapshot's position and state? Called once per
+    /// instruction.
+    fn seen(&mut self, at: (Value, u32, bool), state: &[Value]) -> bool {
+        if self.at == Some(at) && self.state == state {
+            return true;
+        }
+        self.since += 1;
+        if self.since >= self.power {
+            self.at = Some(at);
+            self.state.clear();
+            self.state.extend_from_slice(state);
+            self.since = 0;
+            self.power = (self.power * 2).max(1);
+        }
+        false
+    }
+}
+
+/// The error of a step whose local work (or `atomic { }` block) loops
+/// forever or runs past [`LOCAL_BUDGET`].
+fn endless(span: SrcSpan, in_atomic: bool, repeats: bool) -> Stop {
+    let what = match in_atomic {
+        true => "this `atomic { }` block",
+        false => "this thread's local work",
+    };
+    let why = match repeats {
+        true => "loops forever: it comes back to a state it was in without reaching a step"
+            .to_string(),
+        false => format!(
+            "ran {LOCAL_BUDGET} instructions without reaching a step: a loop that never touches shared state never ends"
+        ),
+    };
+    sync::runtime(span, format!("{what} {why}"))
+}
 
 /// Most values one `choose` may branch over.
 const MAX_CHOICES: Value = 1 << 16;
@@ -855,6 +913,7 @@ impl<'a, 'p> Run<'a, 'p> {
 
     fn run(&mut self) -> StepResult<()> {
         let mut budget = LOCAL_BUDGET;
+        let mut repeats: Option<Repeats> = None;
         loop {
             let pc = self.pc();
             let Some(instr) = self.code.instrs.get(pc) else {
@@ -866,14 +925,18 @@ impl<'a, 'p> Run<'a, 'p> {
                 return Ok(());
             }
             if budget == 0 {
-                return Err(sync::runtime(
-                    instr.span,
-                    format!(
-                        "this thread ran {LOCAL_BUDGET} instructions without a step: a loop that never touches shared state never ends"
-                    ),
-                ));
+                return Err(endless(instr.span, self.depth > 0, false));
             }
             budget -= 1;
+            if budget < LOCAL_BUDGET - WATCH_AFTER {
+                let at = (pc as Value, self.depth, self.visible);
+                if repeats
+                    .get_or_insert_with(Repeats::default)
+                    .seen(at, &self.st)
+                {
+                    return Err(endless(instr.span, self.depth > 0, true));
+                }
+            }
             if visible {
                 if !self.visible {
                     if self.must_drain(pc) {
@@ -909,6 +972,7 @@ impl<'a, 'p> Run<'a, 'p> {
         let saved_progress = self.progress;
         let notes = self.trace.as_ref().map(|t| t.notes.len());
         let mut budget = LOCAL_BUDGET;
+        let mut repeats: Option<Repeats> = None;
         let finished = loop {
             let pc = self.pc();
             let Some(instr) = self.code.instrs.get(pc) else {
@@ -918,6 +982,15 @@ impl<'a, 'p> Run<'a, 'p> {
                 break false;
             }
             budget -= 1;
+            // Local work that loops forever does not end the thread: the
+            // next step says why.
+            if budget < LOCAL_BUDGET - WATCH_AFTER
+                && repeats
+                    .get_or_insert_with(Repeats::default)
+                    .seen((pc as Value, 0, true), &self.st)
+            {
+                break false;
+            }
             if self.exec(instr).is_err() {
                 break false;
             }

@@ -597,6 +597,103 @@ thread t { x = x + 1; }
 "#
 );
 
+// A remainder always fits in 64 bits (i64::MIN % -1 is 0); a quotient can
+// overflow.
+verdict!(
+    the_smallest_int_modulo_minus_one_is_zero,
+    [],
+    r#"
+shared x = 1;
+thread t { let m = -9_223_372_036_854_775_807 - 1; x = m % -1; }
+final assert x == 0;
+"#
+);
+
+verdict!(
+    the_smallest_int_divided_by_minus_one_overflows,
+    ["runtime"],
+    r#"
+shared x = 1;
+thread t { let m = -9_223_372_036_854_775_807 - 1; x = m / -1; }
+"#
+);
+
+// Local work that ends runs within the next step however long it is.
+verdict!(
+    a_long_local_loop_runs_within_one_step,
+    [],
+    r#"
+shared x = 0;
+thread t { let s = 0; for i in 0..1_500_000 { s = s + 1; } x = s; }
+final assert x == 1_500_000;
+"#
+);
+
+verdict!(
+    a_long_atomic_block_is_one_step,
+    [],
+    r#"
+shared x = 0;
+thread t { atomic { for i in 0..1_200_000 { x = x + 1; } } }
+thread u { atomic { x = x + 1; } }
+final assert x == 1_200_001;
+"#
+);
+
+// Local work that comes back to a state it was in never reaches a step.
+verdict!(
+    a_local_loop_that_repeats_is_a_runtime_error,
+    ["runtime"],
+    r#"
+shared x = 0;
+thread t { let i = 0; while i < 10 { i = i + 1; if i == 10 { i = 0; } } x = 1; }
+"#
+);
+
+verdict!(
+    a_loop_of_progress_alone_never_reaches_a_step,
+    ["runtime"],
+    r#"
+thread a { loop { progress; } }
+"#
+);
+
+#[test]
+fn an_endless_local_loop_is_named_as_one() {
+    let out = outcome("thread a { let i = 0; loop { i = 1 - i; } }");
+    let f = out.findings.iter().find(|f| f.kind == Kind::Runtime);
+    let message = f.map(|f| f.message.as_str()).unwrap_or_default();
+    assert!(message.contains("loops forever"), "{message}");
+    let out = outcome("thread a { let i = 0; loop { i = i + 1; } }");
+    let f = out.findings.iter().find(|f| f.kind == Kind::Runtime);
+    let message = f.map(|f| f.message.as_str()).unwrap_or_default();
+    assert!(message.contains("10000000 instructions"), "{message}");
+}
+
+// A local array's elements at constant indices carry their own reads: the
+// write below is not computed from the read of `c` (LANGUAGE.md section 7).
+verdict!(
+    lost_updates_follow_local_array_elements,
+    ["final", "data-race"],
+    r#"
+shared c = 0;
+thread t[2] { let a = [0, 1]; a[0] = c; a[0] = 3; c = a[1] + a[0] + self; }
+final assert c == 4;
+"#
+);
+
+// The thread is at a label while its next step is the labelled one, local
+// work in front of it included (docs/language.md section 6.7).
+verdict!(
+    a_label_holds_before_its_step_past_local_work,
+    ["invariant"],
+    r#"
+shared x = 0;
+thread a { let k = 1; L: x = k; }
+invariant !a@L;
+"#
+);
+
 verdict!(
     range_violation,
     ["runtime"],

@@ -374,4 +374,13 @@ mod tests {
         assert_eq!(parse_define("true"), Some(CVal::Bool(true)));
         assert_eq!(parse_define("three"), None);
     }
+
+    #[test]
+    fn constant_remainders_always_fit() {
+        use crate::types::fold_binary;
+        use weft_syntax::ast::BinOp;
+        assert_eq!(fold_binary(BinOp::Rem, i64::MIN, -1), Some(0));
+        assert_eq!(fold_binary(BinOp::Div, i64::MIN, -1), None);
+        assert_eq!(fold_binary(BinOp::Rem, 1, 0), None);
+    }
 }

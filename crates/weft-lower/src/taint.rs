@@ -118,8 +118,9 @@ impl Taint {
             Expr::Const(_) | Expr::At { .. } | Expr::Done(_) => {}
             Expr::Local(s) => out.iter_mut().zip(self.slot(*s)).for_each(|(o, v)| *o |= v),
             // The index only chooses the element: an address, not a value.
-            Expr::LocalIdx { base, len, .. } => {
-                for s in *base..base + len {
+            // A constant one names it; any other may name each.
+            Expr::LocalIdx { base, len, idx, .. } => {
+                for s in elements(*base, *len, idx) {
                     out.iter_mut().zip(self.slot(s)).for_each(|(o, v)| *o |= v);
                 }
             }
@@ -129,6 +130,26 @@ impl Taint {
                 self.collect(r, out);
             }
         }
+    }
+}
+
+/// The slot of a local array element at a constant index within bounds
+/// (out of bounds, the run stops with an error before any use).
+fn constant_element(base: u32, len: u32, idx: &Expr) -> Option<u32> {
+    match idx {
+        Expr::Const(k) => u32::try_from(*k)
+            .ok()
+            .filter(|k| *k < len)
+            .map(|k| base + k),
+        _ => None,
+    }
+}
+
+/// The slots an element access `base[idx]` (of `len` elements) may name.
+fn elements(base: u32, len: u32, idx: &Expr) -> std::ops::Range<u32> {
+    match constant_element(base, len, idx) {
+        Some(s) => s..s + 1,
+        None => base..base + len,
     }
 }
 
@@ -154,13 +175,19 @@ fn transfer(op: &Op, pc: usize, t: &mut Taint, sites: &Sites) {
             let v = t.of(value);
             t.set(*dst, &v);
         }
-        // Which element is written is unknown: every element may now hold it.
+        // A constant index replaces that element's value. Otherwise which
+        // element is written is unknown: every element may now hold it.
         Op::SetIdx {
-            base, len, value, ..
+            base,
+            len,
+            idx,
+            value,
+            ..
         } => {
             let v = t.of(value);
-            for s in *base..base + len {
-                t.add(s, &v);
+            match constant_element(*base, *len, idx) {
+                Some(s) => t.set(s, &v),
+                None => (*base..base + len).for_each(|s| t.add(s, &v)),
             }
         }
         Op::Clear { from, to } => (*from..*to).for_each(|s| t.set(s, &none)),

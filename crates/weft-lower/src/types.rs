@@ -159,7 +159,8 @@ pub(crate) fn fold_binary(op: BinOp, a: i64, b: i64) -> Option<i64> {
     Some(match op {
         BinOp::Mul => a.checked_mul(b)?,
         BinOp::Div => a.checked_div(b)?,
-        BinOp::Rem => a.checked_rem(b)?,
+        // A remainder always fits (i64::MIN % -1 is 0).
+        BinOp::Rem => (b != 0).then(|| a.wrapping_rem(b))?,
         BinOp::Add => a.checked_add(b)?,
         BinOp::Sub => a.checked_sub(b)?,
         BinOp::Lt => i64::from(a < b),

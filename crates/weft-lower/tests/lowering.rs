@@ -67,6 +67,28 @@ thread t {
 }
 
 #[test]
+fn local_array_elements_at_constant_indices_carry_their_own_reads() {
+    // The read of `c` goes into `a[0]`: a write of `a[1]` (another
+    // element) is not from it, nor one of `a[0]` after a constant replaced
+    // it; a write of `a[j]` (any element) may be.
+    let src = "shared c = 0;
+thread t {
+    let a = [0, 1];
+    a[0] = c;
+    c = a[1] + 1;
+    c = a[0] + 1;
+    let j = 1;
+    a[0] = c;
+    c = a[j];
+    a[0] = c;
+    a[0] = 3;
+    c = a[0];
+}";
+    let p = compile(src);
+    assert_eq!(writes_from_read(&p, 0), [false, true, true, false]);
+}
+
+#[test]
 fn only_reads_a_write_of_their_cell_may_use_are_tracked() {
     // The lost-update check remembers a read only if a write of the same
     // cell may use its value: the re-check in the `if` does not count, so

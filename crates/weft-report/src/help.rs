@@ -39,8 +39,9 @@ pub fn help(kind: Kind) -> &'static str {
              thread is done instead of retrying"
         }
         Kind::Runtime => {
-            "check the operands before the operation (divisor, index, range), and make \
-             each thread release only what it holds, exactly once"
+            "check the operands before the operation (divisor, index, range), make each \
+             thread release only what it holds, exactly once, and let every loop reach a \
+             step (a shared access, a lock, `await`) or its end"
         }
         Kind::Starvation => {
             "a thread can be overtaken forever: use a `fair` mutex, rwlock or semaphore \
