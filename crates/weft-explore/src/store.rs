@@ -97,7 +97,17 @@ pub fn unpack(bytes: &[u8], out: &mut [Value]) {
     // As many bytes as values: one byte each (every value takes one at
     // least).
     if bytes.len() == out.len() {
-        for (v, &b) in out.iter_mut().zip(bytes) {
+        // Sixteen at a time, as arrays: the widening is vectorized.
+        let mut values = out.chunks_exact_mut(16);
+        let mut small = bytes.chunks_exact(16);
+        for (v, b) in (&mut values).zip(&mut small) {
+            if let (Ok(v), Ok(b)) = (<&mut [Value; 16]>::try_from(v), <&[u8; 16]>::try_from(b)) {
+                for j in 0..16 {
+                    v[j] = Value::from(b[j]) - SMALL;
+                }
+            }
+        }
+        for (v, &b) in values.into_remainder().iter_mut().zip(small.remainder()) {
             *v = Value::from(b) - SMALL;
         }
         return;
