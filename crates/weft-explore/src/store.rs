@@ -843,6 +843,11 @@ mod tests {
         let bytes = round_trip(&state);
         assert_eq!(bytes.len(), state.len());
         assert_eq!(bytes[..3], [0, 1, 2]);
+        // Every length, whole runs of sixteen and the rest.
+        for n in 0..40 {
+            let state: Vec<Value> = (0..n).map(|i| (i as Value * 7) % 128 - 64).collect();
+            assert_eq!(round_trip(&state).len(), n);
+        }
     }
 
     proptest::proptest! {
