@@ -2,11 +2,9 @@
 //! errors of LANGUAGE.md section 7 (overflow, division by zero, index out of
 //! bounds).
 
+use crate::exec::{Repeats, LOCAL_BUDGET, WATCH_AFTER};
 use crate::layout::{Layout, FINISHED};
 use weft_ir::{BinOp, CellRef, Expr, Instr, Op, Program, SrcSpan, ThreadRef, UnOp, Value};
-
-/// Most local instructions followed to find where a thread stands.
-const AT_BUDGET: u32 = 10_000;
 
 /// A runtime error: where, and what went wrong.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,9 +98,15 @@ impl Env<'_> {
         let n = code.n_locals.max(1) as usize;
         let mut locals = self.state[slot + 1..slot + 1 + n].to_vec();
         let mut pc = pc as usize;
-        for _ in 0..AT_BUDGET {
+        // As far as the thread's next step would run (exec.rs): local work
+        // that comes back to where it was never gets further.
+        let mut repeats = Repeats::default();
+        for done in 0..LOCAL_BUDGET {
             if l.contains(pc) {
                 return true;
+            }
+            if done > WATCH_AFTER && repeats.seen((pc as Value, 0, false), &locals) {
+                return false;
             }
             let Some(instr) = code.instrs.get(pc) else {
                 return false;

@@ -20,11 +20,11 @@ use weft_ir::{
 /// it was in never reaches a step, and [`Repeats`] says so exactly, long
 /// before this; the budget stops the loops that never repeat (a counter
 /// that only grows), after a few tenths of a second.
-const LOCAL_BUDGET: u32 = 10_000_000;
+pub(crate) const LOCAL_BUDGET: u32 = 10_000_000;
 
 /// Instructions a step runs before [`Repeats`] starts watching it: every
 /// ordinary step is over long before.
-const WATCH_AFTER: u32 = 1 << 12;
+pub(crate) const WATCH_AFTER: u32 = 1 << 12;
 
 /// Brent's cycle detection over a step's run: the run is deterministic
 /// (a `choose` inside a loop ends it another way, `MAX_STEP_CHOICES`), so
@@ -32,7 +32,7 @@ const WATCH_AFTER: u32 = 1 << 12;
 /// loop forever. The snapshot is taken at powers of two of instructions,
 /// and the whole state compared only where the program counter matches.
 #[derive(Default)]
-struct Repeats {
+pub(crate) struct Repeats {
     /// Position (pc, atomic nesting, visible part started) and state of
     /// the snapshot.
     at: Option<(Value, u32, bool)>,
@@ -45,7 +45,7 @@ struct Repeats {
 impl Repeats {
     /// Is `(at, state)` the snapshot's position and state? Called once per
     /// instruction.
-    fn seen(&mut self, at: (Value, u32, bool), state: &[Value]) -> bool {
+    pub(crate) fn seen(&mut self, at: (Value, u32, bool), state: &[Value]) -> bool {
         if self.at == Some(at) && self.state == state {
             return true;
         }

@@ -694,6 +694,17 @@ invariant !a@L;
 "#
 );
 
+// However long that local work is (here past what settling runs ahead).
+verdict!(
+    a_label_holds_before_its_step_past_long_local_work,
+    ["invariant"],
+    r#"
+shared x = 0;
+thread a { let s = 0; for i in 0..20000 { s = s + 1; } L: x = s; }
+invariant !a@L;
+"#
+);
+
 verdict!(
     range_violation,
     ["runtime"],
