@@ -206,6 +206,14 @@ fn transfer(op: &Op, pc: usize, t: &mut Taint, sites: &Sites) {
 fn successors(op: &Op, pc: usize) -> [Option<usize>; 2] {
     match op {
         Op::Jump(t) => [Some(*t as usize), None],
+        // A constant test (`if true`, `while false`) goes one way only.
+        Op::JumpIfNot {
+            cond: Expr::Const(c),
+            target,
+        } => match *c {
+            0 => [Some(*target as usize), None],
+            _ => [Some(pc + 1), None],
+        },
         Op::JumpIfNot { target, .. } => [Some(pc + 1), Some(*target as usize)],
         Op::RecvOrEnd { end, .. } => [Some(pc + 1), Some(*end as usize)],
         _ => [Some(pc + 1), None],

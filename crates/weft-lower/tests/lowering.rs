@@ -89,6 +89,18 @@ thread t {
 }
 
 #[test]
+fn a_constant_test_goes_one_way_for_the_taint() {
+    // `if true` always replaces `t`: the write is of 5, not of the read.
+    let src = "const ON = true;
+shared x = 0;
+thread a { let t = x; if ON { t = 5; } x = t; }
+thread b { let t = x; if !ON { t = 5; } x = t; }";
+    let p = compile(src);
+    assert_eq!(writes_from_read(&p, 0), [false]);
+    assert_eq!(writes_from_read(&p, 1), [true]);
+}
+
+#[test]
 fn only_reads_a_write_of_their_cell_may_use_are_tracked() {
     // The lost-update check remembers a read only if a write of the same
     // cell may use its value: the re-check in the `if` does not count, so
