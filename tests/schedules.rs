@@ -386,6 +386,20 @@ fn cyclic_programs_are_counted_up_to_max_depth() {
     }
 }
 
+/// One step, two states, one transition: singular words.
+#[test]
+fn a_single_schedule_of_one_step_is_counted_in_the_singular() {
+    let path = std::env::temp_dir().join(format!("weft-one-step-{}.weft", std::process::id()));
+    std::fs::write(&path, "shared x = 0;\nthread t { x = 1; }\n").unwrap();
+    let (out, code) = text(&["schedules", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).ok();
+    assert!(
+        out.contains("every schedule has 1 step; 2 states, 1 transition\n"),
+        "{out}"
+    );
+    assert_eq!(code, Some(0));
+}
+
 #[test]
 fn run_stops_at_a_step_that_is_not_possible() {
     let (out, code) = text(&[

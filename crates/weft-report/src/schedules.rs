@@ -85,14 +85,21 @@ pub fn counts_text(file: &str, counts: &ScheduleCounts, stats: &Stats) -> String
     if counts.bad == zero {
         out.push_str("  no schedule reaches an error\n");
     }
+    let steps = |n: u32| if n == 1 { "step" } else { "steps" };
     let length = match (counts.shortest, counts.longest) {
-        (Some(a), Some(b)) if a == b => format!("every schedule has {a} steps; "),
+        (Some(a), Some(b)) if a == b => format!("every schedule has {a} {}; ", steps(a)),
         (Some(a), Some(b)) => format!("schedules have {a} to {b} steps; "),
         _ => String::new(),
     };
+    let (states, transitions) = (stats.states, stats.transitions);
     out.push_str(&format!(
-        "{length}{} states, {} transitions\n",
-        stats.states, stats.transitions
+        "{length}{states} {}, {transitions} {}\n",
+        if states == 1 { "state" } else { "states" },
+        if transitions == 1 {
+            "transition"
+        } else {
+            "transitions"
+        },
     ));
     out
 }
