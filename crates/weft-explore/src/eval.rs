@@ -105,7 +105,7 @@ impl Env<'_> {
             if l.contains(pc) {
                 return true;
             }
-            if done > WATCH_AFTER && repeats.seen((pc as Value, 0, false), &locals) {
+            if done > WATCH_AFTER && repeats.seen((pc as Value, 0, false, 0), &locals) {
                 return false;
             }
             let Some(instr) = code.instrs.get(pc) else {

@@ -26,16 +26,22 @@ pub(crate) const LOCAL_BUDGET: u32 = 10_000_000;
 /// ordinary step is over long before.
 pub(crate) const WATCH_AFTER: u32 = 1 << 12;
 
-/// Brent's cycle detection over a step's run: the run is deterministic
-/// (a `choose` inside a loop ends it another way, `MAX_STEP_CHOICES`), so
-/// if it comes back to a position and state it was in, it goes round that
-/// loop forever. The snapshot is taken at powers of two of instructions,
-/// and the whole state compared only where the program counter matches.
+/// Where a run is, besides its state: the program counter, the nesting of
+/// `atomic { }` groups, whether the step's visible part has started, and
+/// how many `choose`s it has made.
+pub(crate) type Position = (Value, u32, bool, usize);
+
+/// Brent's cycle detection over a step's run. Between two `choose`s a run
+/// is deterministic, so if it comes back to a position and state it was
+/// in with no `choose` made in between (the count is part of the
+/// position), it goes round that loop forever; a loop around `choose`
+/// ends at `MAX_STEP_CHOICES` instead. The snapshot is taken at powers of
+/// two of instructions, and the whole state compared only where the
+/// position matches.
 #[derive(Default)]
 pub(crate) struct Repeats {
-    /// Position (pc, atomic nesting, visible part started) and state of
-    /// the snapshot.
-    at: Option<(Value, u32, bool)>,
+    /// Position and state of the snapshot.
+    at: Option<Position>,
     state: Vec<Value>,
     /// Instructions since the snapshot, and when the next one is taken.
     since: u64,
@@ -45,7 +51,7 @@ pub(crate) struct Repeats {
 impl Repeats {
     /// Is `(at, state)` the snapshot's position and state? Called once per
     /// instruction.
-    pub(crate) fn seen(&mut self, at: (Value, u32, bool), state: &[Value]) -> bool {
+    pub(crate) fn seen(&mut self, at: Position, state: &[Value]) -> bool {
         if self.at == Some(at) && self.state == state {
             return true;
         }
@@ -929,7 +935,12 @@ impl<'a, 'p> Run<'a, 'p> {
             }
             budget -= 1;
             if budget < LOCAL_BUDGET - WATCH_AFTER {
-                let at = (pc as Value, self.depth, self.visible);
+                let at = (
+                    pc as Value,
+                    self.depth,
+                    self.visible,
+                    self.pool.ranges.len(),
+                );
                 if repeats
                     .get_or_insert_with(Repeats::default)
                     .seen(at, &self.st)
@@ -987,7 +998,7 @@ impl<'a, 'p> Run<'a, 'p> {
             if budget < LOCAL_BUDGET - WATCH_AFTER
                 && repeats
                     .get_or_insert_with(Repeats::default)
-                    .seen((pc as Value, 0, true), &self.st)
+                    .seen((pc as Value, 0, true, 0), &self.st)
             {
                 break false;
             }

@@ -670,6 +670,38 @@ fn an_endless_local_loop_is_named_as_one() {
     assert!(message.contains("10000000 instructions"), "{message}");
 }
 
+/// A local loop around `choose` whose state repeats is not endless on the
+/// branches that leave it: only the one that never does (32 zeros) fails.
+#[test]
+fn a_repeating_loop_around_choose_ends_on_each_branch_that_leaves_it() {
+    let src = "shared x = 0;
+thread t {
+    while true {
+        let s = 0;
+        for i in 0..2000 { s = s + 1; }
+        let c = choose(0..2);
+        if c == 1 { break; }
+    }
+    x = 1;
+}";
+    let ast = weft_syntax::parse(src).expect("parses");
+    let program = weft_lower::compile(&ast, &[]).expect("compiles");
+    let exec = weft_explore::Exec::new(&program);
+    let mut step = weft_explore::ThreadStep::default();
+    exec.step(&exec.initial(), 0, &mut step);
+    let ended = step
+        .transitions
+        .iter()
+        .filter(|t| t.event.is_none())
+        .count();
+    let failed = step
+        .transitions
+        .iter()
+        .filter(|t| t.event.is_some())
+        .count();
+    assert_eq!((ended, failed), (32, 1));
+}
+
 // A local array's elements at constant indices carry their own reads: the
 // write below is not computed from the read of `c` (LANGUAGE.md section 7).
 verdict!(
