@@ -1,7 +1,7 @@
 //! A finding as a miette diagnostic: code `weft::<kind>`, a label on every
 //! source location involved, and a help line saying how such bugs are fixed.
 
-use crate::help::{help, weak_help};
+use crate::help::{finding_help, weak_help};
 use crate::labels::{merge_labels, untangle};
 use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode, SourceSpan};
 use std::fmt;
@@ -74,8 +74,8 @@ impl Diagnostic for FindingDiagnostic<'_> {
         let f = self.finding;
         let flushed = (f.schedule.iter().chain(&f.cycle)).any(|s| s.branch >= weft_explore::FLUSH);
         match weak_help(f.kind) {
-            Some(weak) if flushed => Some(Box::new(format!("{}; {weak}", help(f.kind)))),
-            _ => Some(Box::new(help(f.kind))),
+            Some(weak) if flushed => Some(Box::new(format!("{}; {weak}", finding_help(f)))),
+            _ => Some(Box::new(finding_help(f))),
         }
     }
 

@@ -1,6 +1,6 @@
 //! How each kind of bug is usually fixed: the help line of its diagnostic.
 
-use weft_explore::Kind;
+use weft_explore::{Finding, Kind};
 
 /// How bugs of each kind are usually fixed, in one line.
 pub fn help(kind: Kind) -> &'static str {
@@ -47,6 +47,24 @@ pub fn help(kind: Kind) -> &'static str {
             "a thread can be overtaken forever: use a `fair` mutex, rwlock or semaphore \
              (FIFO service), or a turn variable that hands access over"
         }
+    }
+}
+
+/// The help line of one finding: its kind's ([`help`]), except for a
+/// livelock that one thread spins alone, where nobody is reacting to
+/// anybody: it waits for a condition the others do not change.
+pub fn finding_help(f: &Finding) -> &'static str {
+    let mut threads = f.cycle.iter().map(|s| s.thread);
+    let alone = threads
+        .next()
+        .is_some_and(|first| threads.all(|t| t == first));
+    match f.kind {
+        Kind::Livelock if alone => {
+            "one thread spins alone on a condition that no other thread changes here (they \
+             have finished or wait, perhaps for a lock it holds): let the thread that sets it \
+             run, or block (`await`, a condition variable, `join`) instead of spinning"
+        }
+        kind => help(kind),
     }
 }
 
