@@ -107,11 +107,11 @@ fn run(args: &RunArgs, look: &Look) -> (String, u8) {
     }
     let program = &loaded.program;
     let path = match (&args.schedule, &args.trace) {
-        (Some(words), _) => parse_schedule(program, words),
+        (Some(words), _) => parse_schedule(program, words).map(|path| (path, None)),
         (None, Some(trace)) => from_report(program, trace, &loaded.file, args.violation),
         (None, None) => Err("give a schedule with --schedule or --trace".to_string()),
     };
-    let path = match path {
+    let (path, cycle) = match path {
         Ok(path) => path,
         Err(message) => {
             let message = format!("error: {message}\n");
@@ -120,24 +120,64 @@ fn run(args: &RunArgs, look: &Look) -> (String, u8) {
     };
     let exec = weft_explore::Exec::new(program);
     let walk = weft_explore::walk(&exec, &path);
-    let text = if look.json {
-        let doc = weft_report::walk::walk_json(&loaded.file, &loaded.source, program, &walk);
+    // A liveness violation's loop, run once after its stem, ends where it
+    // began: it can go round forever.
+    let repeats = cycle.filter(|c| walk.stuck.is_none() && walk.returns_to(c.from));
+    let mut text = if look.json {
+        let mut doc = weft_report::walk::walk_json(&loaded.file, &loaded.source, program, &walk);
+        if let (Some(c), Some(map)) = (&repeats, doc.as_object_mut()) {
+            map.insert(
+                "repeats".into(),
+                serde_json::json!({"from": c.from + 1, "to": path.len(), "kind": c.kind}),
+            );
+        }
         serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
     } else {
         weft_report::walk::walk_text(&loaded.file, &loaded.source, program, &walk, look.color)
     };
+    if let (Some(c), false) = (&repeats, look.json) {
+        let steps = match (c.from + 1, path.len()) {
+            (a, b) if a == b => format!("step {a} comes"),
+            (a, b) => format!("steps {a} to {b} come"),
+        };
+        let back = match c.from {
+            0 => "the initial state".to_string(),
+            n => format!("the state after step {n}"),
+        };
+        text.push_str(&format!(
+            "{}: {steps} back to {back}, so the loop can repeat forever\n",
+            c.kind
+        ));
+    }
     let impossible = matches!(
         walk.stuck,
         Some((_, ref s)) if !matches!(s, weft_explore::Stuck::Failed { .. })
     );
+    // A loop shown again is its violation seen: an error (livelock) exits
+    // 1, a warning (starvation) 0, as `weft check` does.
+    let loop_error = repeats.is_some_and(|c| {
+        weft_explore::Kind::from_name(&c.kind)
+            .is_some_and(|k| k.severity() == weft_explore::Severity::Error)
+    });
     let code = if impossible {
         2
-    } else if walk.seen.is_empty() {
+    } else if walk.seen.is_empty() && !loop_error {
         0
     } else {
         1
     };
     (text, code)
+}
+
+/// A report's schedule as (thread, branch) steps, and its loop if it has
+/// one.
+type Traced = (Vec<(u32, u32)>, Option<Cycle>);
+
+/// The loop of a liveness violation in a report: it starts after step
+/// `from` of the schedule run, and shows a violation of `kind`.
+struct Cycle {
+    from: usize,
+    kind: String,
 }
 
 /// The index of a thread by name, or an error listing the names.
@@ -253,12 +293,12 @@ fn from_report(
     trace: &Path,
     file: &str,
     which: usize,
-) -> Result<Vec<(u32, u32)>, String> {
+) -> Result<Traced, String> {
     let text = std::fs::read_to_string(trace)
         .map_err(|e| format!("cannot read `{}`: {e}", trace.display()))?;
     let doc: Value = serde_json::from_str(&text)
         .map_err(|e| format!("`{}` is not JSON: {e}", trace.display()))?;
-    let steps = schedule_in(&doc, file, which)?;
+    let (steps, cycle) = schedule_in(&doc, file, which)?;
     let mut path = Vec::new();
     for (i, step) in steps.iter().enumerate() {
         let name = step
@@ -273,16 +313,21 @@ fn from_report(
     if path.is_empty() {
         return Err("the report's schedule has no step".to_string());
     }
-    Ok(path)
+    Ok((path, cycle))
 }
 
 /// Find the steps: a report (or a list of them: the one for `file`), a
 /// violation, an object with a `"schedule"`, or a bare list of steps. A
-/// liveness violation's loop (`"cycle"`) is run once after its stem.
-fn schedule_in(doc: &Value, file: &str, which: usize) -> Result<Vec<Value>, String> {
+/// liveness violation's loop (`"cycle"`) is run once after its stem, and
+/// said where it starts.
+fn schedule_in(
+    doc: &Value,
+    file: &str,
+    which: usize,
+) -> Result<(Vec<Value>, Option<Cycle>), String> {
     if let Some(list) = doc.as_array() {
         if list.iter().all(|s| s.get("thread").is_some()) {
-            return Ok(list.clone());
+            return Ok((list.clone(), None));
         }
         let report =
             entry_for(list, file).ok_or_else(|| format!("the report has no entry for `{file}`"))?;
@@ -307,7 +352,7 @@ fn schedule_in(doc: &Value, file: &str, which: usize) -> Result<Vec<Value>, Stri
             .or_else(|| entry.get("representative"))
             .and_then(Value::as_array)
             .ok_or_else(|| "a listed schedule has no steps".to_string())?;
-        return Ok(steps.clone());
+        return Ok((steps.clone(), None));
     }
     if let Some(violations) = doc.get("violations").and_then(Value::as_array) {
         if violations.is_empty() {
@@ -329,8 +374,19 @@ fn schedule_in(doc: &Value, file: &str, which: usize) -> Result<Vec<Value>, Stri
         return Err("no \"schedule\" found: expected a `weft check --format json` report".into());
     };
     let mut steps = schedule.clone();
+    let mut looped = None;
     if let Some(cycle) = doc.get("cycle").and_then(Value::as_array) {
+        if !cycle.is_empty() {
+            looped = Some(Cycle {
+                from: steps.len(),
+                kind: doc
+                    .get("kind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("loop")
+                    .to_string(),
+            });
+        }
         steps.extend(cycle.iter().cloned());
     }
-    Ok(steps)
+    Ok((steps, looped))
 }

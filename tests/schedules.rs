@@ -266,6 +266,13 @@ fn every_catalogue_counterexample_replays_to_its_violation() {
                 [f.schedule.clone(), f.cycle.clone()].concat(),
                 "{name}"
             );
+            // A liveness finding's loop ends in the state it began in.
+            if !f.cycle.is_empty() {
+                assert!(
+                    w.returns_to(f.schedule.len()),
+                    "{name}: the loop does not close"
+                );
+            }
             if countable(f.kind) {
                 assert!(
                     w.seen
@@ -384,6 +391,46 @@ fn cyclic_programs_are_counted_up_to_max_depth() {
             );
         }
     }
+}
+
+/// `weft run --trace` on a livelock shows its loop closing, and exits 1.
+#[test]
+fn a_replayed_livelock_says_its_loop_repeats() {
+    let program = "programs/47_spinlock_forgotten_release.weft";
+    let report = std::env::temp_dir().join(format!("weft-livelock-{}.json", std::process::id()));
+    let out = weft()
+        .args(["check", "--format", "json", program])
+        .output()
+        .unwrap();
+    std::fs::write(&report, &out.stdout).unwrap();
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let which = doc["violations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|v| v["kind"] == "livelock")
+        .expect("47 livelocks")
+        + 1;
+    let which = which.to_string();
+    let trace = report.to_str().unwrap();
+    let (text_out, code) = text(&["run", program, "--trace", trace, "--violation", &which]);
+    let (json_out, _) = json(&[
+        "run",
+        program,
+        "--trace",
+        trace,
+        "--violation",
+        &which,
+        "--format",
+        "json",
+    ]);
+    std::fs::remove_file(&report).ok();
+    assert!(
+        text_out.contains("livelock: ") && text_out.contains("so the loop can repeat forever"),
+        "{text_out}"
+    );
+    assert_eq!(code, Some(1), "{text_out}");
+    assert_eq!(json_out["repeats"]["kind"], "livelock", "{json_out}");
 }
 
 /// One step, two states, one transition: singular words.

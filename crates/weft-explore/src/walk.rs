@@ -69,6 +69,18 @@ pub struct Walk {
     pub stuck: Option<(usize, Stuck)>,
     /// The threads that can step in the last state reached.
     pub next: Vec<u32>,
+    /// The state after each step (index 0: the initial state).
+    pub states: Vec<Vec<Value>>,
+}
+
+impl Walk {
+    /// Does the walk end in the state it was in after step `after` (0: the
+    /// initial state), with at least one step since: a loop that can
+    /// repeat forever?
+    pub fn returns_to(&self, after: usize) -> bool {
+        let last = self.states.len().saturating_sub(1);
+        after < last && self.states.get(after) == self.states.last()
+    }
 }
 
 /// Walk the `(thread, branch)` steps of `path` from the initial state.
@@ -195,6 +207,7 @@ fn observe(exec: &Exec, state: &[Value], steps: &mut [ThreadStep], after: usize,
     }
     out.at.push(positions(exec, state, steps));
     out.pending.push(pending(exec, state));
+    out.states.push(state.to_vec());
     out.next = (0..steps.len() as u32)
         .filter(|&t| !steps[t as usize].transitions.is_empty())
         .collect();

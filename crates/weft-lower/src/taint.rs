@@ -208,12 +208,13 @@ fn successors(op: &Op, pc: usize) -> [Option<usize>; 2] {
         Op::Jump(t) => [Some(*t as usize), None],
         // A constant test (`if true`, `while false`) goes one way only.
         Op::JumpIfNot {
-            cond: Expr::Const(c),
+            cond: Expr::Const(0),
             target,
-        } => match *c {
-            0 => [Some(*target as usize), None],
-            _ => [Some(pc + 1), None],
-        },
+        } => [Some(*target as usize), None],
+        Op::JumpIfNot {
+            cond: Expr::Const(_),
+            ..
+        } => [Some(pc + 1), None],
         Op::JumpIfNot { target, .. } => [Some(pc + 1), Some(*target as usize)],
         Op::RecvOrEnd { end, .. } => [Some(pc + 1), Some(*end as usize)],
         _ => [Some(pc + 1), None],
