@@ -139,6 +139,29 @@ MODES = {
 # Running one process under caps.
 
 
+def cpu_stat():
+    """The machine's CPU time so far in clock ticks, all CPUs together:
+    (the part the hypervisor gave to other guests, all of it); None where
+    /proc/stat does not say."""
+    try:
+        with open("/proc/stat") as f:
+            fields = f.readline().split()
+    except OSError:
+        return None
+    if len(fields) < 9 or fields[0] != "cpu":
+        return None
+    # user nice system idle iowait irq softirq steal
+    ticks = [int(x) for x in fields[1:9]]
+    return ticks[7], sum(ticks)
+
+
+def steal_share(before, after):
+    """The share of the machine's CPU time stolen between two cpu_stat()s."""
+    if not before or not after or after[1] <= before[1]:
+        return None
+    return (after[0] - before[0]) / (after[1] - before[1])
+
+
 class Run:
     """One measured process: wall seconds, peak RSS in bytes, output, how it ended."""
 
@@ -263,6 +286,9 @@ def parallel_check(model, size, cap, mem):
         return [WEFT] + WEFT_BASE + flags + defines(size, "weft") + [path]
 
     alone, both, paired = [], [], []
+    # How much of the machine other guests took meanwhile: two workers need
+    # both CPUs, so they suffer from it most.
+    start = cpu_stat()
     for _ in range(PARALLEL_ROUNDS):
         alone.append(run(cmd(one), cap, mem).wall)
         both.append(run(cmd(two), cap, mem).wall)
@@ -274,7 +300,8 @@ def parallel_check(model, size, cap, mem):
             t.join()
         paired.append(sum(pair) / len(pair))
     j1, j2, p = min(alone), min(both), min(paired)
-    return {"j1": j1, "j2": j2, "paired": p, "speedup": j1 / j2, "ceiling": 2 * j1 / p, "rounds": PARALLEL_ROUNDS}
+    steal = steal_share(start, cpu_stat())
+    return {"j1": j1, "j2": j2, "paired": p, "speedup": j1 / j2, "ceiling": 2 * j1 / p, "rounds": PARALLEL_ROUNDS, "steal": steal}
 
 
 def run_spin(model, size, flags, cap, mem, hint_states, between=None):
@@ -645,6 +672,9 @@ def targets(results, flags_ok, cfg):
             f"this machine's ceiling, two one-worker searches at once: {cl['parallel']['ceiling']:.2f}x ({lab(cl)}) to {ch['parallel']['ceiling']:.2f}x ({lab(ch)}); "
             f"two workers reach at least {share:.0%} of it"
         )
+        stolen = [e["parallel"]["steal"] for e in checked if e["parallel"].get("steal") is not None]
+        if stolen:
+            detail += f"; other guests of the host took {min(stolen):.0%} to {max(stolen):.0%} of this machine's CPU time during these runs (`steal` in /proc/stat)"
         line("7. `--jobs 2` >= 1.7x faster than `--jobs 1`", "met" if lo["parallel"]["speedup"] >= 1.7 else "**missed**", detail)
     else:
         sp = []
@@ -731,9 +761,11 @@ def generated_section(results, cfg, flags_ok, skipped, versions, started, finish
         f"- SPIN: {versions['spin']}; {versions['gcc']}; {versions['loom']}",
         f"- machine: {versions['cpu']}, {versions['cores']} cores, Linux {versions['kernel']}",
         f"- caps: {cfg['cap']:.0f} s per weft or SPIN run (SPIN: spin -a + gcc + pan together), {cfg['loom_cap']:.0f} s per loom run, {cfg['mem_gb']:g} GB of address space per process",
+        f"- host load: other guests of the host took {cfg['steal']:.0%} of this machine's CPU time during the run (`steal` in /proc/stat; the timings are only as steady as this is low)" if cfg.get("steal") is not None else None,
         f"- command: `bash benches/compare.sh {' '.join(cfg['argv'])}`".rstrip() + "",
         "",
     ]
+    lines = [line for line in lines if line is not None]
     if skipped:
         lines.append("Weft configurations skipped (their flag is not in `weft check --help` of this build):")
         for name, flags in skipped:
@@ -804,6 +836,7 @@ def main():
         subprocess.run(["cargo", "build", "--release", "--quiet"], cwd=LOOM_DIR, check=True)
 
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
+    stat_start = cpu_stat()
     versions = tool_versions()
     results = []
     for model in MODELS:
@@ -865,6 +898,7 @@ def main():
             print(f"{label:32} {'-j2 check':12} speed-up {p['speedup']:.2f}x, two searches at once {p['ceiling']:.2f}x", file=sys.stderr)
 
     finished = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M")
+    cfg["steal"] = steal_share(stat_start, cpu_stat())
     section = generated_section(results, cfg, flags_ok, skipped, versions, started, finished)
     write_doc(args.out, section)
     with open(args.json, "w") as f:
