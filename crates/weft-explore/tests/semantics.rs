@@ -726,6 +726,18 @@ invariant !a@L;
 "#
 );
 
+// A ghost access in that local work counts as where the step starts.
+verdict!(
+    a_label_past_a_ghost_access_waits_for_it,
+    [],
+    r#"
+shared x = 0;
+ghost g = 0;
+thread a { let k = 1; g = 1; L: x = k; }
+invariant !a@L;
+"#
+);
+
 // However long that local work is (here past what settling runs ahead).
 verdict!(
     a_label_holds_before_its_step_past_long_local_work,
