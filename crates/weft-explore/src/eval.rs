@@ -2,7 +2,7 @@
 //! errors of LANGUAGE.md section 7 (overflow, division by zero, index out of
 //! bounds).
 
-use crate::exec::{Repeats, LOCAL_BUDGET, WATCH_AFTER};
+use crate::exec::{Repeats, LOCAL_BUDGET};
 use crate::layout::{Layout, FINISHED};
 use weft_ir::{BinOp, CellRef, Expr, Instr, Op, Program, SrcSpan, ThreadRef, UnOp, Value};
 
@@ -101,11 +101,11 @@ impl Env<'_> {
         // As far as the thread's next step would run (exec.rs): local work
         // that comes back to where it was never gets further.
         let mut repeats = Repeats::default();
-        for done in 0..LOCAL_BUDGET {
+        for _ in 0..LOCAL_BUDGET {
             if l.contains(pc) {
                 return true;
             }
-            if done > WATCH_AFTER && repeats.seen((pc as Value, 0, false, 0), &locals) {
+            if repeats.seen((pc as Value, 0, false, 0), &locals) {
                 return false;
             }
             let Some(instr) = code.instrs.get(pc) else {

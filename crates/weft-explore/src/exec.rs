@@ -24,7 +24,7 @@ pub(crate) const LOCAL_BUDGET: u32 = 10_000_000;
 
 /// Instructions a step runs before [`Repeats`] starts watching it: every
 /// ordinary step is over long before.
-pub(crate) const WATCH_AFTER: u32 = 1 << 12;
+const WATCH_AFTER: u64 = 1 << 12;
 
 /// Where a run is, besides its state: the program counter, the nesting of
 /// `atomic { }` groups, whether the step's visible part has started, and
@@ -35,11 +35,14 @@ pub(crate) type Position = (Value, u32, bool, usize);
 /// is deterministic, so if it comes back to a position and state it was
 /// in with no `choose` made in between (the count is part of the
 /// position), it goes round that loop forever; a loop around `choose`
-/// ends at `MAX_STEP_CHOICES` instead. The snapshot is taken at powers of
-/// two of instructions, and the whole state compared only where the
-/// position matches.
+/// ends at `MAX_STEP_CHOICES` instead. It watches only past the first
+/// [`WATCH_AFTER`] instructions (it costs nothing before: no snapshot);
+/// then the snapshot is taken at powers of two of instructions, and the
+/// whole state compared only where the position matches.
 #[derive(Default)]
 pub(crate) struct Repeats {
+    /// Instructions run so far.
+    run: u64,
     /// Position and state of the snapshot.
     at: Option<Position>,
     state: Vec<Value>,
@@ -52,6 +55,10 @@ impl Repeats {
     /// Is `(at, state)` the snapshot's position and state? Called once per
     /// instruction.
     pub(crate) fn seen(&mut self, at: Position, state: &[Value]) -> bool {
+        self.run += 1;
+        if self.run <= WATCH_AFTER {
+            return false;
+        }
         if self.at == Some(at) && self.state == state {
             return true;
         }
@@ -919,7 +926,7 @@ impl<'a, 'p> Run<'a, 'p> {
 
     fn run(&mut self) -> StepResult<()> {
         let mut budget = LOCAL_BUDGET;
-        let mut repeats: Option<Repeats> = None;
+        let mut repeats = Repeats::default();
         loop {
             let pc = self.pc();
             let Some(instr) = self.code.instrs.get(pc) else {
@@ -934,19 +941,14 @@ impl<'a, 'p> Run<'a, 'p> {
                 return Err(endless(instr.span, self.depth > 0, false));
             }
             budget -= 1;
-            if budget < LOCAL_BUDGET - WATCH_AFTER {
-                let at = (
-                    pc as Value,
-                    self.depth,
-                    self.visible,
-                    self.pool.ranges.len(),
-                );
-                if repeats
-                    .get_or_insert_with(Repeats::default)
-                    .seen(at, &self.st)
-                {
-                    return Err(endless(instr.span, self.depth > 0, true));
-                }
+            let at = (
+                pc as Value,
+                self.depth,
+                self.visible,
+                self.pool.ranges.len(),
+            );
+            if repeats.seen(at, &self.st) {
+                return Err(endless(instr.span, self.depth > 0, true));
             }
             if visible {
                 if !self.visible {
@@ -983,7 +985,7 @@ impl<'a, 'p> Run<'a, 'p> {
         let saved_progress = self.progress;
         let notes = self.trace.as_ref().map(|t| t.notes.len());
         let mut budget = LOCAL_BUDGET;
-        let mut repeats: Option<Repeats> = None;
+        let mut repeats = Repeats::default();
         let finished = loop {
             let pc = self.pc();
             let Some(instr) = self.code.instrs.get(pc) else {
@@ -995,11 +997,7 @@ impl<'a, 'p> Run<'a, 'p> {
             budget -= 1;
             // Local work that loops forever does not end the thread: the
             // next step says why.
-            if budget < LOCAL_BUDGET - WATCH_AFTER
-                && repeats
-                    .get_or_insert_with(Repeats::default)
-                    .seen((pc as Value, 0, true, 0), &self.st)
-            {
+            if repeats.seen((pc as Value, 0, true, 0), &self.st) {
                 break false;
             }
             if self.exec(instr).is_err() {
