@@ -89,6 +89,12 @@ pub struct CheckArgs {
     #[arg(long, value_name = "SECONDS", value_parser = parse_seconds)]
     pub timeout: Option<Duration>,
 
+    /// Stop the search of each file when weft holds more than this much
+    /// memory, as in `512M` or `4G` (default: half the memory available
+    /// when weft starts).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
+
     #[command(flatten)]
     pub memory: MemoryArgs,
 
@@ -264,6 +270,33 @@ pub(crate) fn parse_seconds(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// A size in bytes: a number, optionally with a decimal part, and a unit
+/// `K`, `M`, `G` or `T` (powers of 1024; `KB`, `MiB`, ... too).
+pub(crate) fn parse_size(text: &str) -> Result<u64, String> {
+    let bad = || format!("expected a size, as in `--max-memory 512M` or `4G`, but got `{text}`");
+    let trimmed = text.trim();
+    let digits = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(digits);
+    let number: f64 = number.parse().map_err(|_| bad())?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        "t" | "tb" | "tib" => 40,
+        _ => return Err(bad()),
+    };
+    let bytes = number * (1u64 << shift) as f64;
+    if !(1.0..1.8e19).contains(&bytes) {
+        return Err(format!(
+            "the memory limit must be at least one byte and at most 16 EiB, not `{text}`"
+        ));
+    }
+    Ok(bytes as u64)
+}
+
 fn parse_kind(text: &str) -> Result<Kind, String> {
     let text = text.trim();
     if let Some(kind) = Kind::from_name(text) {
@@ -325,6 +358,18 @@ mod tests {
         assert!(err.contains("did you mean `lost-update`?"), "{err}");
         let err = parse_kind("zzzzzzzz").expect_err("not a kind");
         assert!(!err.contains("did you mean"), "{err}");
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("512M"), Ok(512 << 20));
+        assert_eq!(parse_size("4G"), Ok(4 << 30));
+        assert_eq!(parse_size("1.5gib"), Ok(3 << 29));
+        assert_eq!(parse_size("100 KB"), Ok(100 << 10));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        for bad in ["", "G", "4X", "-1G", "0", "1.2.3M", "99999999T"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

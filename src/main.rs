@@ -104,6 +104,7 @@ fn settings(args: &CheckArgs, kinds: Vec<weft_explore::Kind>) -> Settings {
             max_states: args.max_states,
             max_depth: args.max_depth,
             timeout: args.timeout,
+            max_memory: args.max_memory.or_else(weft_explore::default_max_memory),
             fairness: args.fairness.into(),
             record_graph: false,
             exact: args.exact,

@@ -69,6 +69,12 @@ pub struct SchedulesArgs {
     #[arg(long, value_name = "SECONDS", value_parser = crate::cli::parse_seconds)]
     pub timeout: Option<Duration>,
 
+    /// Stop exploring when weft holds more than this much memory, as in
+    /// `512M` or `4G` (exit 3, no counts; default: half the memory
+    /// available when weft starts).
+    #[arg(long, value_name = "SIZE", value_parser = crate::cli::parse_size)]
+    pub max_memory: Option<u64>,
+
     /// Print the schedules themselves, one per line (threads by name, one
     /// per step, ready for `weft run --schedule`), with the kinds each shows.
     #[arg(long)]
@@ -111,6 +117,7 @@ fn schedules(args: &SchedulesArgs, look: &Look) -> (String, u8) {
         max_states: args.max_states,
         max_depth: args.max_depth,
         timeout: args.timeout,
+        max_memory: args.max_memory.or_else(weft_explore::default_max_memory),
         record_graph: true,
         ..Options::default()
     };
@@ -122,7 +129,7 @@ fn schedules(args: &SchedulesArgs, look: &Look) -> (String, u8) {
             Limit::MaxStates(n) => format!("--max-states stopped the search at {n} states"),
             Limit::Timeout(t) => format!("--timeout stopped the search after {:?}", t),
             Limit::MaxDepth(d) => format!("--max-depth stopped the search at depth {d}"),
-            Limit::Storage(_) => weft_report::limit_text(limit),
+            Limit::Storage(_) | Limit::Memory(_) => weft_report::limit_text(limit),
         };
         let message = format!(
             "cannot count the schedules of {}: {why}, before the state graph was complete",

@@ -61,6 +61,36 @@ fn exit_3_when_a_limit_stops_the_search() {
         .stdout(predicate::str::contains("--max-states stopped the search"));
 }
 
+/// A state space without end (two counters that grow forever) stops at
+/// the memory limit with a verdict, not at the machine's.
+#[test]
+fn exit_3_when_a_search_outgrows_its_memory() {
+    let (doc, code) = json(&["--max-memory", "48M", "tests/cli/endless.weft"]);
+    assert_eq!(code, Some(3));
+    assert_eq!(doc["verdict"], "inconclusive");
+    assert_eq!(doc["limit"]["kind"], "max-memory");
+    assert_eq!(doc["limit"]["value"], 48 << 20);
+    weft()
+        .args(["check", "--max-memory=48M", "tests/cli/endless.weft"])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains(
+            "--max-memory stopped the search when weft held more than 48 MiB",
+        ));
+    weft()
+        .args(["schedules", "--max-memory", "48M", "tests/cli/endless.weft"])
+        .assert()
+        .code(3)
+        .stdout(predicate::str::contains("--max-memory stopped the search"));
+    weft()
+        .args(["check", "--max-memory", "lots", "tests/cli/endless.weft"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "expected a size, as in `--max-memory 512M`",
+        ));
+}
+
 #[test]
 fn json_reports_validate_and_carry_schedules() {
     let (doc, code) = json(&["tests/cli/racy.weft"]);

@@ -140,6 +140,8 @@ pub enum Limit {
     MaxStates(u64),
     MaxDepth(u32),
     Timeout(Duration),
+    /// The process held more than this many bytes (`--max-memory`).
+    Memory(u64),
     /// The schedule log could not be written (a full disk, say).
     Storage(std::io::ErrorKind),
 }

@@ -21,6 +21,7 @@
 //! | `walk` | running one given schedule, checking as it goes |
 //! | `classes` | schedules grouped by the order of their conflicting steps |
 //! | `cycles` | which states lie on a cycle, for drawing the graph |
+//! | `memory` | the process's size, for `--max-memory` |
 
 mod classes;
 mod cycles;
@@ -31,6 +32,7 @@ mod exec;
 mod finding;
 mod layout;
 mod liveness;
+mod memory;
 mod options;
 // The search plugs it in; until then only its tests use it.
 mod por;
@@ -50,6 +52,7 @@ pub use finding::*;
 pub use layout::MAX_THREADS;
 pub use layout::{Layout, FINISHED};
 pub use liveness::{Edge, Edges, NO_STATE};
+pub use memory::{default_limit as default_max_memory, resident as resident_memory};
 pub use options::*;
 pub use schedules::{
     count_schedules, countable, list_schedules, topological_order, Listed, ScheduleCounts,

@@ -14,6 +14,9 @@ pub struct Options {
     pub max_depth: Option<u32>,
     /// Stop after this long (`--timeout`).
     pub timeout: Option<Duration>,
+    /// Stop when the process holds more than this many bytes
+    /// (`--max-memory`; the CLI's default is [`crate::default_max_memory`]).
+    pub max_memory: Option<u64>,
     /// Which infinite schedules count for livelock and starvation (`--fairness`).
     pub fairness: Fairness,
     /// Keep every edge of the state graph and hand it back
@@ -50,6 +53,7 @@ impl Default for Options {
             max_states: None,
             max_depth: None,
             timeout: None,
+            max_memory: None,
             fairness: Fairness::Weak,
             record_graph: false,
             exact: false,

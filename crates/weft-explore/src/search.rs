@@ -22,13 +22,14 @@
 use crate::detect::{first_of_each, Detector, Found as Finding0, Key};
 use crate::exec::{Exec, ThreadStep};
 use crate::liveness::{self, Edge, Edges, NO_STATE};
+use crate::memory;
 use crate::por::Reduction;
 use crate::store::{
     self, Claim, ExactTable, Found, FpShard, FpTable, Log, Parent, Visited, RECORD, SHARDS,
 };
 use crate::symmetry::{self, Symmetry};
 use crate::{Limit, Options, Outcome, Progress, Stats};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -191,20 +192,17 @@ struct Block {
     depth_limited: bool,
     findings: Vec<Finding0>,
     /// The candidates' indices by the part of the fingerprint set they
-    /// belong to (see [`insert_in_parts`]); empty when phase 2 runs on one
-    /// thread.
+    /// belong to (see [`insert_in_parts`] and [`settle_claims`]); empty
+    /// when phase 2 runs on one thread.
     parts: Vec<Vec<u32>>,
-    /// Whether each candidate was new to the fingerprint set, as decided
-    /// by [`insert_in_parts`]. Each is set by the one thread that owns its
-    /// shard.
+    /// Whether each candidate is new, as decided by [`insert_in_parts`]
+    /// or [`settle_claims`]. Each is set by the one thread that owns its
+    /// part of the fingerprint set.
     new: Vec<AtomicBool>,
-    /// What claiming each candidate found ([`Set::Claim`]), then whether
-    /// it is new ([`settle_claims`]).
+    /// What claiming each candidate found ([`Set::Claim`]).
     claims: Vec<Claimed>,
     /// Some candidate was deferred.
     deferred: bool,
-    /// Some candidate was contested.
-    contested: bool,
     /// How many candidates are new, and their bytes (see
     /// [`number_side_by_side`]).
     new_states: usize,
@@ -219,12 +217,9 @@ struct Block {
 
 impl Block {
     /// Whether candidate `i` is new, once phase 2 decided it for every
-    /// candidate (by claims, or by inserting in parts).
-    fn decided_new(&self, i: usize, claims: bool) -> bool {
-        match claims {
-            true => self.claims[i] == Claimed::Won,
-            false => self.new[i].load(Ordering::Relaxed),
-        }
+    /// candidate (by settling claims, or by inserting in parts).
+    fn decided_new(&self, i: usize) -> bool {
+        self.new[i].load(Ordering::Relaxed)
     }
 
     /// Add a successor to the next layer's candidates: `from` is its
@@ -276,7 +271,6 @@ impl Block {
         self.new.clear();
         self.claims.clear();
         self.deferred = false;
-        self.contested = false;
         self.inserted = false;
         self.full = false;
     }
@@ -471,7 +465,6 @@ impl<'e, 'p> Worker<'e, 'p> {
                                 );
                                 out.claims.push(kind);
                                 out.deferred |= kind == Claimed::Deferred;
-                                out.contested |= kind == Claimed::Contested;
                             }
                             // No edges are recorded with claims.
                             continue;
@@ -663,22 +656,19 @@ enum Set<'a> {
     Claim(Claimer<'a>),
 }
 
-/// What claiming a candidate in phase 1 found, and then what
-/// [`settle_claims`] decided.
+/// What claiming a candidate in phase 1 found (and, for the deferred
+/// ones, claiming it after the layer).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Claimed {
-    /// This block stored its fingerprint: new to the layer (but the state
-    /// may go to an earlier block that met it too).
-    Won,
-    /// Stored by this layer, as its mark says: another block met it first
-    /// in time, maybe later in order. (Or, rarely, stored 63 layers ago
-    /// with the same mark: then no block won it this layer.)
-    Contested,
-    /// The worker's share of the shard was used up: inserted after the
-    /// layer, in block order.
+    /// Its fingerprint was claimed in this layer, by this block or
+    /// another: new to the layer. [`settle_claims`] gives it to the first
+    /// block, in order, that met it.
+    Fresh,
+    /// The worker's share of the shard was used up: claimed after the
+    /// layer.
     Deferred,
-    /// Not new, or new but kept by an earlier block.
-    Lost,
+    /// Stored before this layer, as the deferred claim found.
+    Old,
 }
 
 /// The visited set of a search with several workers that store what they
@@ -702,13 +692,13 @@ impl Claimer<'_> {
     fn claim(&self, fp: u64, claimed: &mut [usize]) -> Option<Claimed> {
         let s = FpTable::shard_of(fp);
         let room = claimed[s] < self.share[s];
-        match self.table.shards()[s].claim(fp, self.table.mark(), room) {
+        match self.table.shards()[s].claim(fp, room) {
             Claim::Won => {
                 claimed[s] += 1;
-                Some(Claimed::Won)
+                Some(Claimed::Fresh)
             }
             Claim::Absent => Some(Claimed::Deferred),
-            Claim::Stored { this_layer: true } => Some(Claimed::Contested),
+            Claim::Stored { this_layer: true } => Some(Claimed::Fresh),
             Claim::Stored { this_layer: false } => None,
         }
     }
@@ -966,14 +956,10 @@ impl Crew {
 /// block order, which is why the set must not keep ids here.
 fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize, crew: &Crew, jobs: usize) {
     let width = SHARDS.div_ceil(parts);
-    let mark = table.mark();
     let mut chunks: Vec<&mut [FpShard]> = table.shards_mut().chunks_mut(width).collect();
     let added = AtomicUsize::new(0);
     share_out(&mut chunks, crew, jobs, |p, shards| {
-        added.fetch_add(
-            insert_part(shards, p * width, blocks, p, mark),
-            Ordering::Relaxed,
-        );
+        added.fetch_add(insert_part(shards, p * width, blocks, p), Ordering::Relaxed);
     });
     table.added(added.into_inner());
 }
@@ -981,66 +967,45 @@ fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize, crew: &C
 /// Decide which claimed candidates of a layer are new, as one worker
 /// inserting them in block order would: a new state goes to the first
 /// block, in order, that met it (each block keeps only its first copy).
-/// The deferred candidates are inserted first, in block order. Then the
-/// states some block met after another had stored them (contested) are
-/// given to the first of their blocks: the one that stored it or an
-/// earlier contesting one. A contested state that no block stored this
-/// layer was stored 63 layers before (same mark): old.
-fn settle_claims(table: &mut FpTable, blocks: &mut [Block], crew: &Crew, jobs: usize) {
+/// The deferred candidates are claimed first, in block order. Then each
+/// part of the fingerprint set is settled on its own thread, going
+/// through the blocks in order: the first candidate of a fingerprint
+/// finds its slot fresh ([`FpTable::settle`]) and is new, the others find
+/// it settled. All copies of a fingerprint are in one part, so the first
+/// in block order is the first settled, whatever the number of threads.
+fn settle_claims(
+    table: &mut FpTable,
+    blocks: &mut [Block],
+    parts: usize,
+    crew: &Crew,
+    jobs: usize,
+) {
     for block in blocks.iter_mut().filter(|b| b.deferred) {
         for (c, claim) in block.candidates.iter().zip(&mut block.claims) {
             if *claim == Claimed::Deferred {
-                *claim = match table.insert_marked(c.fp) {
-                    Claim::Won => Claimed::Won,
-                    Claim::Stored { this_layer: true } => Claimed::Contested,
-                    Claim::Stored { this_layer: false } | Claim::Absent => Claimed::Lost,
+                *claim = match table.claim_late(c.fp) {
+                    Claim::Stored { this_layer: false } => Claimed::Old,
+                    _ => Claimed::Fresh,
                 };
-                block.contested |= *claim == Claimed::Contested;
             }
         }
     }
-    // Each contested fingerprint: the first block contesting it, and the
-    // block that stored it (each is stored by one block).
-    let mut contested: FxHashMap<u64, (usize, AtomicUsize)> = FxHashMap::default();
-    for (b, block) in blocks.iter().enumerate().filter(|(_, b)| b.contested) {
-        for (c, claim) in block.candidates.iter().zip(&block.claims) {
-            if *claim == Claimed::Contested {
-                contested
-                    .entry(c.fp)
-                    .or_insert_with(|| (b, AtomicUsize::new(usize::MAX)));
-            }
-        }
-    }
-    if contested.is_empty() {
-        return;
-    }
-    // A few thousand lookups take less than waking the crew.
-    let won: usize = blocks.iter().map(|b| b.candidates.len()).sum();
-    let jobs = if won < 16_384 { 1 } else { jobs };
-    share_out(blocks, crew, jobs, |b, block| {
-        for (c, claim) in block.candidates.iter().zip(&mut block.claims) {
-            if *claim == Claimed::Won {
-                if let Some((first, stored)) = contested.get(&c.fp) {
-                    stored.store(b, Ordering::Relaxed);
-                    if *first < b {
-                        *claim = Claimed::Lost;
-                    }
+    let (table, blocks) = (&*table, &*blocks);
+    // A few thousand settles take less than waking the crew.
+    let candidates: usize = blocks.iter().map(|b| b.candidates.len()).sum();
+    let jobs = if candidates < 16_384 { 1 } else { jobs };
+    let mut each: Vec<usize> = (0..parts).collect();
+    share_out(&mut each, crew, jobs, |_, &mut part| {
+        for block in blocks {
+            for &i in &block.parts[part] {
+                let i = i as usize;
+                if block.claims[i] == Claimed::Fresh && table.settle(block.candidates[i].fp) {
+                    // The scope's end publishes it to the numbering.
+                    block.new[i].store(true, Ordering::Relaxed);
                 }
             }
         }
     });
-    for (b, block) in blocks.iter_mut().enumerate().filter(|(_, b)| b.contested) {
-        for (c, claim) in block.candidates.iter().zip(&mut block.claims) {
-            if *claim == Claimed::Contested {
-                let (first, stored) = &contested[&c.fp];
-                let stored = stored.load(Ordering::Relaxed);
-                *claim = match stored != usize::MAX && *first == b && b < stored {
-                    true => Claimed::Won,
-                    false => Claimed::Lost,
-                };
-            }
-        }
-    }
 }
 
 /// Phase 2's numbering once every candidate is decided (claims or
@@ -1050,7 +1015,6 @@ fn settle_claims(table: &mut FpTable, blocks: &mut [Block], crew: &Crew, jobs: u
 /// states and their bytes, so the blocks write theirs side by side.
 fn number_side_by_side(
     blocks: &mut [Block],
-    claims: bool,
     next: &mut Layer,
     log: &mut Log,
     crew: &Crew,
@@ -1060,7 +1024,7 @@ fn number_side_by_side(
     for block in blocks.iter_mut() {
         let (mut states, mut bytes) = (0, 0);
         for (i, c) in block.candidates.iter().enumerate() {
-            if block.decided_new(i, claims) {
+            if block.decided_new(i) {
                 states += 1;
                 bytes += c.state_len as usize;
             }
@@ -1097,7 +1061,7 @@ fn number_side_by_side(
         |_, (block, bytes, starts, records, at)| {
             let (mut k, mut end) = (0, 0);
             for (i, c) in block.candidates.iter().enumerate() {
-                if !block.decided_new(i, claims) {
+                if !block.decided_new(i) {
                     continue;
                 }
                 let state = c.state(&block.bytes);
@@ -1141,19 +1105,13 @@ fn share_out<T: Send>(items: &mut [T], crew: &Crew, jobs: usize, f: impl Fn(usiz
 }
 
 /// One part of [`insert_in_parts`]: `shards` start at shard `first`.
-fn insert_part(
-    shards: &mut [FpShard],
-    first: usize,
-    blocks: &[Block],
-    part: usize,
-    mark: u64,
-) -> usize {
+fn insert_part(shards: &mut [FpShard], first: usize, blocks: &[Block], part: usize) -> usize {
     let mut added = 0;
     for block in blocks {
         for &i in &block.parts[part] {
             let fp = block.candidates[i as usize].fp;
             // Ids are not kept (see `insert_in_parts`): 0 stands for any.
-            if shards[FpTable::shard_of(fp) - first].insert(fp, 0, mark) == Found::New {
+            if shards[FpTable::shard_of(fp) - first].insert(fp, 0) == Found::New {
                 // The scope's end publishes it to phase 2's next step.
                 block.new[i as usize].store(true, Ordering::Relaxed);
                 added += 1;
@@ -1377,8 +1335,9 @@ fn run_once(
     let mut spent: Mutex<Vec<Block>> = Mutex::default();
     let meet = meet(jobs, reduction.is_some(), exact, record, options);
     let (direct, claims) = (meet == Meet::Insert, meet == Meet::Claim);
-    // Phase 2 inserts in parallel only into a fingerprint set without ids.
-    let parts = if jobs > 1 && !exact && !record && !claims {
+    // Phase 2 inserts or settles claims in parallel only in a fingerprint
+    // set without ids.
+    let parts = if jobs > 1 && !exact && !record {
         parts(jobs)
     } else {
         1
@@ -1397,6 +1356,7 @@ fn run_once(
     let mut peak_bytes = 0usize;
     let mut last_report = Instant::now();
     let stop = AtomicBool::new(false);
+    let mut watch = memory::Watch::new(options.max_memory);
     let mut met: FxHashSet<Key> = FxHashSet::default();
     let mut met_upto = 0;
 
@@ -1414,15 +1374,12 @@ fn run_once(
             spent: &spent,
         };
         let layer_first = visited.len() as u32;
-        if let Visited::Fingerprints(table) = &mut visited {
-            table.set_layer(depth);
-            if claims {
-                for (s, shard) in table.shards().iter().enumerate() {
-                    share[s] = shard.room() / jobs;
-                }
-                for w in &mut workers {
-                    w.claimed.fill(0);
-                }
+        if let (true, Visited::Fingerprints(table)) = (claims, &visited) {
+            for (s, shard) in table.shards().iter().enumerate() {
+                share[s] = shard.room() / jobs;
+            }
+            for w in &mut workers {
+                w.claimed.fill(0);
             }
         }
         let mut set = match (direct, &visited) {
@@ -1457,6 +1414,8 @@ fn run_once(
             &mut helpers[..0]
         };
         let done_states = AtomicUsize::new(0);
+        // What stopped phase 1 early, if anything did.
+        let mut stopped = None;
         let hands: Vec<_> = helpers
             .iter_mut()
             .map(|w| {
@@ -1486,10 +1445,12 @@ fn run_once(
                     break;
                 }
                 let now = Instant::now();
-                if options
-                    .timeout
-                    .is_some_and(|t| now.duration_since(start) >= t)
-                {
+                if let Some(t) = options.timeout.filter(|&t| now.duration_since(start) >= t) {
+                    stopped = Some(Limit::Timeout(t));
+                } else if watch.over(now) {
+                    stopped = options.max_memory.map(Limit::Memory);
+                }
+                if stopped.is_some() {
                     stop.store(true, Ordering::Relaxed);
                 }
                 if now.duration_since(last_report) >= Duration::from_millis(100) {
@@ -1514,7 +1475,7 @@ fn run_once(
             for block in blocks.into_iter().flatten() {
                 findings.extend(block.findings);
             }
-            limit = Some(Limit::Timeout(options.timeout.unwrap_or_default()));
+            limit = stopped;
             break;
         }
 
@@ -1534,7 +1495,7 @@ fn run_once(
                 won += n;
             }
             table.added(won);
-            settle_claims(table, &mut blocks, &crew, jobs);
+            settle_claims(table, &mut blocks, parts, &crew, jobs);
         }
         // With many candidates, decide which are new in parallel first,
         // unless the layer might reach `--max-states` (which stops at an
@@ -1545,7 +1506,7 @@ fn run_once(
             .is_some_and(|m| (visited.len() + candidates) as u64 > m);
         let in_parts = match &mut visited {
             Visited::Fingerprints(table)
-                if parts > 1 && candidates >= PARALLEL_INSERTS && !may_fill =>
+                if !claims && parts > 1 && candidates >= PARALLEL_INSERTS && !may_fill =>
             {
                 insert_in_parts(table, &blocks, parts, &crew, jobs);
                 true
@@ -1556,7 +1517,7 @@ fn run_once(
         // side by side, and the pass below only gathers what is left.
         let numbered = claims || in_parts;
         if numbered {
-            number_side_by_side(&mut blocks, claims, &mut next, &mut graph.log, &crew, jobs);
+            number_side_by_side(&mut blocks, &mut next, &mut graph.log, &crew, jobs);
         }
         let mut next_id = next.first;
         let mut ids: Vec<u32> = Vec::new();
@@ -1659,6 +1620,10 @@ fn run_once(
         if let Err(e) = graph.log.flush() {
             limit.get_or_insert(e);
         }
+        // Phase 2 holds the most: the next layer with the blocks' states.
+        if watch.over(Instant::now()) {
+            limit = limit.or(options.max_memory.map(Limit::Memory));
+        }
         peak_bytes = peak_bytes.max(visited.bytes() + graph.log.bytes());
         spare = std::mem::replace(&mut layer, next);
         depth += 1;
@@ -1680,7 +1645,9 @@ fn run_once(
     if record {
         edges.seal(stored);
     }
-    if liveness {
+    // Stopped for want of memory, the search leaves the liveness checks
+    // none to work in.
+    if liveness && !matches!(limit, Some(Limit::Memory(_))) {
         findings.extend(liveness::check(
             &exec,
             &graph,
@@ -1766,47 +1733,46 @@ mod tests {
 
     /// Claims as workers would have made them, decided as one worker
     /// inserting in block order would: each new state goes to the first
-    /// block that met it, whichever stored it first; a state stored 63
-    /// layers before (same mark) is old.
+    /// block that met it, whichever claimed it first; a deferred claim of
+    /// a state stored before the layer finds it old.
     #[test]
     fn settled_claims_give_each_state_to_its_first_block() {
         use super::{settle_claims, Block, Candidate, Claimed, Crew};
         use crate::store::{Claim, FpTable};
-        use Claimed::{Contested as C, Deferred as D, Lost as L, Won as W};
-        // Distinct shards and high bits; `old` was stored 63 layers ago.
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use Claimed::{Deferred as D, Fresh as F};
+        // Distinct shards and high bits; `old` was stored before.
         let fp = |k: u64| k << 32 | k;
         let (old, b, c, d, e, f) = (fp(1), fp(2), fp(3), fp(4), fp(5), fp(6));
         let mut table = FpTable::new(false);
-        table.set_layer(0);
-        table.insert_marked(old);
-        table.set_layer(63);
-        let mark = table.mark();
+        assert_eq!(table.claim_late(old), Claim::Won);
+        assert!(table.settle(old));
         let shards = table.shards();
-        // What phase 1 stored: `b` by block 2, `c` and `e` by block 1,
-        // `f` by block 3.
+        // What phase 1 claimed: `b` by block 2, `c` and `e` by block 1,
+        // `f` by block 3; `old` was found old and is no candidate.
         for x in [b, c, e, f] {
-            assert_eq!(
-                shards[FpTable::shard_of(x)].claim(x, mark, true),
-                Claim::Won
-            );
+            assert_eq!(shards[FpTable::shard_of(x)].claim(x, true), Claim::Won);
         }
         assert_eq!(
-            shards[FpTable::shard_of(old)].claim(old, mark, true),
-            Claim::Stored { this_layer: true },
-            "the marks of layers 0 and 63 are the same"
+            shards[FpTable::shard_of(old)].claim(old, true),
+            Claim::Stored { this_layer: false }
         );
         table.added(4);
         let claims: [&[(u64, Claimed)]; 4] = [
-            &[(old, C), (d, D)],
-            &[(b, C), (c, W), (e, W), (f, D)],
-            &[(b, W), (c, C), (e, D)],
-            &[(b, C), (d, D), (f, W)],
+            &[(old, D), (d, D)],
+            &[(b, F), (c, F), (e, F), (f, D)],
+            &[(b, F), (c, F), (e, D)],
+            &[(b, F), (d, D), (f, F)],
         ];
+        let parts = 8;
         let mut blocks: Vec<Block> = claims
             .iter()
             .map(|claims| {
                 let mut block = Block::default();
+                block.parts.resize_with(parts, Vec::new);
                 for &(fp, claim) in claims.iter() {
+                    let i = block.candidates.len();
+                    block.parts[super::part_of(fp, parts)].push(i as u32);
                     block.candidates.push(Candidate {
                         fp,
                         parent: 0,
@@ -1817,26 +1783,39 @@ mod tests {
                         key_len: 0,
                     });
                     block.claims.push(claim);
+                    block.new.push(AtomicBool::new(false));
                     block.deferred |= claim == D;
-                    block.contested |= claim == C;
                 }
                 block
             })
             .collect();
-        settle_claims(&mut table, &mut blocks, &Crew::new(2), 2);
-        let decided: Vec<Vec<Claimed>> = blocks.iter().map(|b| b.claims.clone()).collect();
+        settle_claims(&mut table, &mut blocks, parts, &Crew::new(2), 2);
+        let decided: Vec<Vec<bool>> = blocks
+            .iter()
+            .map(|b| b.new.iter().map(|n| n.load(Ordering::Relaxed)).collect())
+            .collect();
+        let (yes, no) = (true, false);
         assert_eq!(
             decided,
-            [vec![L, W], vec![W, W, W, W], vec![L, L, L], vec![L, L, L]]
+            [
+                vec![no, yes],
+                vec![yes, yes, yes, yes],
+                vec![no, no, no],
+                vec![no, no, no]
+            ]
         );
-        // `d`, stored after the layer, counts with the four claimed and
-        // the old one.
+        assert_eq!(blocks[0].claims[0], Claimed::Old);
+        // `d`, claimed after the layer, counts with the four claimed and
+        // the old one; every slot is settled.
         assert_eq!(table.len(), 6);
+        for x in [old, b, c, d, e, f] {
+            assert!(!table.settle(x));
+        }
     }
 
-    /// Three threads counting to 12 side by side: more than 63 layers (the
-    /// layer marks come round again) of many blocks that meet the same
-    /// states, so that claims are contested, deferred and settled.
+    /// Three threads counting to 12 side by side: more than 63 layers of
+    /// many blocks that meet the same states, so that claims are fresh
+    /// from other blocks, deferred and settled.
     #[test]
     fn claims_of_a_deep_search_agree_with_one_worker() {
         let source = "

@@ -291,6 +291,10 @@ fn limit(limit: Limit) -> JsonLimit {
             kind: "timeout",
             value: Value::from(d.as_secs_f64()),
         },
+        Limit::Memory(bytes) => JsonLimit {
+            kind: "max-memory",
+            value: Value::from(bytes),
+        },
         Limit::Storage(kind) => JsonLimit {
             kind: "storage",
             value: Value::from(kind.to_string()),

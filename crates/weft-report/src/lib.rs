@@ -31,7 +31,7 @@ pub use help::help;
 pub use human::HumanOptions;
 pub use invalid::invalid_report;
 pub use position::{LineIndex, Position};
-pub use verdict::{limit_text, Verdict};
+pub use verdict::{limit_text, size_text, Verdict};
 
 use weft_explore::Outcome;
 use weft_ir::Program;

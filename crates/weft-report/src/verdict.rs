@@ -82,8 +82,30 @@ pub fn limit_text(limit: Limit) -> String {
             "--timeout stopped the search after {} s",
             seconds_text(d.as_secs_f64())
         ),
+        Limit::Memory(bytes) => format!(
+            "--max-memory stopped the search when weft held more than {} (a state space that never ends, such as a counter that grows forever, stops here too)",
+            size_text(bytes)
+        ),
         Limit::Storage(kind) => {
             format!("the schedule log could not be written to a temporary file ({kind}); --exact keeps it in memory")
+        }
+    }
+}
+
+/// A size in bytes as people write it: `512 MiB`, `1.5 GiB`.
+pub fn size_text(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["bytes", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    match unit {
+        0 => format!("{bytes} bytes"),
+        _ => {
+            let text = format!("{value:.1}");
+            format!("{} {}", text.trim_end_matches(".0"), UNITS[unit])
         }
     }
 }
@@ -172,5 +194,17 @@ mod tests {
             "--timeout stopped the search after 1.5 s"
         );
         assert_eq!(seconds_text(2.0), "2");
+        assert!(limit_text(Limit::Memory(3 << 29))
+            .starts_with("--max-memory stopped the search when weft held more than 1.5 GiB"));
+    }
+
+    #[test]
+    fn sizes_read_in_binary_units() {
+        assert_eq!(size_text(0), "0 bytes");
+        assert_eq!(size_text(1023), "1023 bytes");
+        assert_eq!(size_text(1024), "1 KiB");
+        assert_eq!(size_text(64 << 20), "64 MiB");
+        assert_eq!(size_text((1 << 30) + (1 << 29)), "1.5 GiB");
+        assert_eq!(size_text(u64::MAX), "16777216 TiB");
     }
 }
