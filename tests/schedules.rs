@@ -513,6 +513,43 @@ fn run_replays_a_check_report() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A violation in the initial state has a schedule of no step; running
+/// it shows the initial state and the violation there.
+#[test]
+fn run_replays_a_violation_of_the_initial_state() {
+    let dir = std::env::temp_dir().join(format!("weft-run-start-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let program = dir.join("start.weft");
+    std::fs::write(
+        &program,
+        "shared x = 1;\ninvariant x == 0;\nthread t { x = 0; }\n",
+    )
+    .unwrap();
+    let program = program.to_str().unwrap();
+    let report = dir.join("report.json");
+    let out = weft()
+        .args(["check", "--format", "json", program])
+        .output()
+        .unwrap();
+    std::fs::write(&report, &out.stdout).unwrap();
+    let check: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(check["violations"][0]["schedule"], Value::Array(vec![]));
+    let report = report.to_str().unwrap();
+    let (doc, code) = json(&["run", "--format", "json", program, "--trace", report]);
+    assert_eq!(code, Some(1));
+    assert_eq!(doc["steps"].as_array().unwrap().len(), 0);
+    assert_eq!(doc["violations"][0]["kind"], "invariant");
+    assert_eq!(doc["violations"][0]["after_steps"][0], 0);
+    let (text_out, code) = text(&["run", program, "--trace", report]);
+    assert_eq!(code, Some(1));
+    assert!(
+        text_out.contains("0 steps of the schedule taken"),
+        "{text_out}"
+    );
+    assert!(text_out.contains("does not hold"), "{text_out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn snapshots_of_list_classes_and_run() {
     let cases: [(&str, &[&str]); 4] = [

@@ -52,7 +52,8 @@ pub fn help(kind: Kind) -> &'static str {
 
 /// The help line of one finding: its kind's ([`help`]), except for a
 /// livelock that one thread spins alone, where nobody is reacting to
-/// anybody: it waits for a condition the others do not change.
+/// anybody: it waits for a condition the others do not change; and for
+/// an invariant false in the initial state, where no step is to blame.
 pub fn finding_help(f: &Finding) -> &'static str {
     let mut threads = f.cycle.iter().map(|s| s.thread);
     let alone = threads
@@ -63,6 +64,10 @@ pub fn finding_help(f: &Finding) -> &'static str {
             "one thread spins alone on a condition that no other thread changes here (they \
              have finished or wait, perhaps for a lock it holds): let the thread that sets it \
              run, or block (`await`, a condition variable, `join`) instead of spinning"
+        }
+        Kind::Invariant if f.schedule.is_empty() => {
+            "the invariant is false before any step: the declared initial values break it; \
+             change them, or the invariant"
         }
         kind => help(kind),
     }
@@ -81,5 +86,37 @@ pub fn weak_help(kind: Kind) -> Option<&'static str> {
             )
         }
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(kind: Kind, schedule: usize) -> Finding {
+        let step = weft_explore::Step {
+            thread: 0,
+            branch: 0,
+            span: Default::default(),
+            action: String::new(),
+            values: Vec::new(),
+        };
+        Finding {
+            kind,
+            message: String::new(),
+            locations: Vec::new(),
+            schedule: vec![step; schedule],
+            cycle: Vec::new(),
+            deadlock: None,
+        }
+    }
+
+    #[test]
+    fn an_invariant_false_at_the_start_blames_the_initial_values() {
+        assert!(finding_help(&finding(Kind::Invariant, 0)).contains("initial values"));
+        assert_eq!(
+            finding_help(&finding(Kind::Invariant, 2)),
+            help(Kind::Invariant)
+        );
     }
 }
