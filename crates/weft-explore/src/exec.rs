@@ -655,7 +655,7 @@ impl<'p> Exec<'p> {
         if branch >= FLUSH {
             return self.replay_flush(state, t, branch - FLUSH);
         }
-        if self.code_done(state, t) {
+        if self.flushing(state, t) {
             return None;
         }
         let mut script: Vec<u32> = Vec::new();

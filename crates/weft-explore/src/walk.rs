@@ -293,7 +293,7 @@ fn positions(exec: &Exec, state: &[Value], steps: &[ThreadStep]) -> Vec<At> {
             if exec.finished(state, t) {
                 return At::Finished;
             }
-            if exec.code_done(state, t) {
+            if exec.flushing(state, t) {
                 return At::Flushing;
             }
             let step = &steps[t];

@@ -503,3 +503,37 @@ thread b { await x == 1; y = 1; }
 final assert x == 1 && y == 1;
 "#
 );
+
+// A thread with no code has no write to buffer: it finishes in its one
+// step under every model (it used to wait forever under tso and pso, a
+// deadlock that hid the store-buffering result).
+models!(
+    a_thread_with_no_code_finishes_under_every_model,
+    sc: ["data-race"],
+    tso: ["final", "data-race"],
+    pso: ["final", "data-race"],
+    r#"
+shared x = 0;
+shared y = 0;
+shared r0 = 0;
+shared r1 = 0;
+thread z { }
+thread a { x = 1; join(z); r0 = y; }
+thread b { y = 1; r1 = x; }
+final assert r0 == 1 || r1 == 1;
+"#
+);
+
+/// The step of a thread with no code is in the schedules that need it.
+#[test]
+fn schedules_keep_the_step_of_a_thread_with_no_code() {
+    let src = "thread z { }\nthread a { join(z); assert false; }\n";
+    for memory in [Memory::Sc, TSO, PSO] {
+        let o = outcome(src, memory, &Options::default());
+        let f = (o.findings.iter())
+            .find(|f| f.kind == Kind::Assertion)
+            .unwrap_or_else(|| panic!("{memory:?}: {:?}", o.findings));
+        let threads: Vec<u32> = f.schedule.iter().map(|s| s.thread).collect();
+        assert_eq!(threads, [0, 1, 1], "{memory:?}");
+    }
+}

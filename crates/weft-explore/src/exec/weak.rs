@@ -119,11 +119,11 @@ impl Exec<'_> {
 
     /// Thread `t`'s step under a weak memory model: the branches of its
     /// next instruction (none when it must drain first, or has no code
-    /// left), then one flush per non-empty buffer. A thread that can flush
+    /// left but buffered writes), then one flush per non-empty buffer. A thread that can flush
     /// is not blocked.
     #[inline(never)]
     pub(super) fn weak_step(&self, state: &[Value], t: usize, out: &mut ThreadStep) {
-        if !self.finished(state, t) && !self.code_done(state, t) {
+        if !self.finished(state, t) && !self.flushing(state, t) {
             self.run_step(state, t, out);
         } else {
             out.idle(None);
@@ -254,8 +254,15 @@ impl Exec<'_> {
     }
 
     /// Has thread `t` run all of its code in `state` but not finished (its
-    /// writes are still buffered)?
-    pub fn code_done(&self, state: &[Value], t: usize) -> bool {
+    /// writes are still buffered)? Its only steps are flushes.
+    pub fn flushing(&self, state: &[Value], t: usize) -> bool {
+        self.code_done(state, t) && !self.drained(state, t)
+    }
+
+    /// Is thread `t` one past its last instruction in `state`? True also of
+    /// a thread with no code at all before its one step, which finishes it
+    /// ([`Exec::flushing`] is what waits for buffers).
+    fn code_done(&self, state: &[Value], t: usize) -> bool {
         let (pc_slot, c) = self.threads[t];
         usize::try_from(state[pc_slot]).is_ok_and(|pc| pc >= self.program.codes[c].instrs.len())
     }
