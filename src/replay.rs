@@ -241,7 +241,8 @@ pub fn parse_schedule(program: &Program, words: &str) -> Result<Vec<(u32, u32)>,
 }
 
 /// The branch of `flush` (the thread's store buffer, `tso`) or `flush.x`
-/// (its buffer of variable `x`, `pso`) in `word`.
+/// (its buffer of variable `x`, `pso`; `flush.a[1]` of an array cell) in
+/// `word`.
 fn flush_branch(program: &Program, word: &str, what: &str) -> Result<u32, String> {
     let var = what.strip_prefix("flush").unwrap_or(what);
     match (program.memory, var.strip_prefix('.')) {
@@ -249,12 +250,14 @@ fn flush_branch(program: &Program, word: &str, what: &str) -> Result<u32, String
             "`{word}`: flushes happen only under `--memory-model tso` or `pso`"
         )),
         (weft_ir::Memory::Tso { .. }, None) if var.is_empty() => Ok(weft_explore::FLUSH),
-        (weft_ir::Memory::Pso { .. }, Some(name)) => (program.plain_shared())
-            .position(|(_, v)| v.name == name)
+        (weft_ir::Memory::Pso { .. }, Some(name)) => (program.plain_shared_cells())
+            .position(|c| program.cell_name(c) == name)
             .map(|b| weft_explore::FLUSH + b as u32)
-            .ok_or_else(|| format!("`{word}`: `{name}` is not a plain shared variable")),
+            .ok_or_else(|| {
+                format!("`{word}`: `{name}` is not a plain shared variable or array cell (as in `a[1]`)")
+            }),
         (weft_ir::Memory::Pso { .. }, None) => Err(format!(
-            "`{word}`: under `pso` each variable has its own buffer: say which, as in `#flush.x`"
+            "`{word}`: under `pso` each variable and array cell has its own buffer: say which, as in `#flush.x` or `#flush.a[1]`"
         )),
         (weft_ir::Memory::Tso { .. }, _) => Err(format!(
             "`{word}`: under `tso` a thread has one buffer: write `#flush`"

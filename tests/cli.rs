@@ -278,6 +278,22 @@ fn weak_memory_schedules_replay_with_flush_words() {
         ])
         .assert()
         .stdout(predicate::str::contains("flush x = 1 to memory"));
+    // Under pso an array cell has a buffer of its own, named as written.
+    weft()
+        .args(["run", "--memory-model", "pso", "tests/cli/pso_array.weft"])
+        .args(["--schedule", "producer*2 producer#flush.a[1] consumer*2"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("flush a[1] = 1 to memory"))
+        .stdout(predicate::str::contains("assertion failed"));
+    weft()
+        .args(["run", "--memory-model", "pso", "tests/cli/pso_array.weft"])
+        .args(["--schedule", "producer producer#flush.a"])
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(
+            "`a` is not a plain shared variable or array cell",
+        ));
     // A report remembers its memory model: its schedule replays under it.
     let report = std::env::temp_dir().join(format!("weft-tso-report-{}.json", std::process::id()));
     let out = weft()

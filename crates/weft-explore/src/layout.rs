@@ -44,7 +44,8 @@ pub struct Layout {
 
 /// Where the store buffers of a weak memory model live (LANGUAGE.md
 /// section 8): per thread one buffer (`tso`) or one per plain `shared`
-/// variable (`pso`), each `cap` entries of [`ENTRY`] slots: the cell, the
+/// cell (`pso`: each cell of an array is a variable of its own, section
+/// 3), each `cap` entries of [`ENTRY`] slots: the cell, the
 /// value, and the write's pc in the thread's code plus one. Entries fill
 /// from the front, oldest first; an entry whose last slot is 0 is empty.
 #[derive(Clone, Debug)]
@@ -55,9 +56,9 @@ pub struct Buffers {
     pub per_thread: usize,
     /// Offset of each thread's first buffer.
     pub thread: Vec<usize>,
-    /// Per variable: the index of its buffer within its thread's (`None`:
-    /// not a plain `shared` variable, never buffered).
-    pub of_var: Vec<Option<usize>>,
+    /// Per cell: the index of its buffer within its thread's (`None`: not
+    /// a plain `shared` cell, never buffered).
+    pub of_cell: Vec<Option<usize>>,
 }
 
 /// Slots of one store-buffer entry: cell, value, write pc + 1.
@@ -66,10 +67,10 @@ pub const ENTRY: usize = 3;
 impl Buffers {
     fn new(program: &Program, off: &mut usize) -> Option<Buffers> {
         let cap = program.memory.buffer()?.max(1) as usize;
-        let mut of_var = vec![None; program.vars.len()];
+        let mut of_cell = vec![None; program.n_cells as usize];
         let mut n = 0;
-        for (i, _) in program.plain_shared() {
-            of_var[i] = Some(match program.memory {
+        for cell in program.plain_shared_cells() {
+            of_cell[cell as usize] = Some(match program.memory {
                 Memory::Pso { .. } => n,
                 _ => 0,
             });
@@ -87,7 +88,7 @@ impl Buffers {
             cap,
             per_thread,
             thread,
-            of_var,
+            of_cell,
         })
     }
 

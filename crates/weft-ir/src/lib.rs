@@ -243,10 +243,17 @@ impl Program {
     }
 
     /// The plain `shared` variables, in declaration order, with their
-    /// indices in `vars`: under `Memory::Pso` the `b`th of them has store
-    /// buffer `b` of every thread.
+    /// indices in `vars`.
     pub fn plain_shared(&self) -> impl Iterator<Item = (usize, &Var)> {
         (self.vars.iter().enumerate()).filter(|(_, v)| v.kind == VarKind::Shared)
+    }
+
+    /// The cells of the plain `shared` variables, in order: under
+    /// `Memory::Pso` the `b`th of them has store buffer `b` of every thread
+    /// (each cell is a variable of its own, LANGUAGE.md section 3).
+    pub fn plain_shared_cells(&self) -> impl Iterator<Item = u32> + '_ {
+        self.plain_shared()
+            .flat_map(|(_, v)| v.base..v.base + v.len)
     }
 
     /// A cell as users write it: `counter`, `buf[1]`.

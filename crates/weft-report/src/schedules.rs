@@ -151,15 +151,16 @@ pub fn schedule_words(program: &Program, steps: &[(u32, u32)]) -> String {
 
 /// One step as a word of a schedule: `name#flush` for a flush of the
 /// thread's store buffer (`name#flush.x` for its buffer of `x` under
-/// `pso`).
+/// `pso`, `name#flush.a[1]` for an array cell's).
 pub fn step_word(program: &Program, thread: u32, branch: u32) -> String {
     let name = thread_name(program, thread);
     if branch >= weft_explore::FLUSH {
         match program.memory {
             weft_ir::Memory::Pso { .. } => {
                 let b = (branch - weft_explore::FLUSH) as usize;
-                let var = (program.plain_shared().nth(b)).map_or("?", |(_, v)| v.name.as_str());
-                format!("{name}#flush.{var}")
+                let cell = (program.plain_shared_cells().nth(b))
+                    .map_or_else(|| "?".to_string(), |c| program.cell_name(c));
+                format!("{name}#flush.{cell}")
             }
             _ => format!("{name}#flush"),
         }

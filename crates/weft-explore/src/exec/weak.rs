@@ -86,7 +86,7 @@ impl Exec<'_> {
     /// The newest write of `cell` in thread `t`'s buffers, if there is one.
     fn buffered(&self, st: &[Value], t: usize, cell: u32) -> Option<Value> {
         let bufs = self.layout.buffers.as_ref()?;
-        let b = bufs.of_var[self.cell_vars[cell as usize] as usize]?;
+        let b = bufs.of_cell[cell as usize]?;
         let mut found = None;
         for e in st[bufs.buffer(t, b)].chunks_exact(ENTRY) {
             if e[2] == 0 {
@@ -105,7 +105,7 @@ impl Exec<'_> {
         let Some(bufs) = &self.layout.buffers else {
             return false;
         };
-        let Some(b) = bufs.of_var[self.cell_vars[cell as usize] as usize] else {
+        let Some(b) = bufs.of_cell[cell as usize] else {
             return false;
         };
         for e in st[bufs.buffer(t, b)].chunks_exact_mut(ENTRY) {
