@@ -29,7 +29,7 @@ use crate::store::{
 };
 use crate::symmetry::{self, Symmetry};
 use crate::{Limit, Options, Outcome, Progress, Stats};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -203,6 +203,8 @@ struct Block {
     claims: Vec<Claimed>,
     /// Some candidate was deferred.
     deferred: bool,
+    /// How many candidates were contested.
+    contested: usize,
     /// How many candidates are new, and their bytes (see
     /// [`number_side_by_side`]).
     new_states: usize,
@@ -271,6 +273,7 @@ impl Block {
         self.new.clear();
         self.claims.clear();
         self.deferred = false;
+        self.contested = 0;
         self.inserted = false;
         self.full = false;
     }
@@ -465,6 +468,7 @@ impl<'e, 'p> Worker<'e, 'p> {
                                 );
                                 out.claims.push(kind);
                                 out.deferred |= kind == Claimed::Deferred;
+                                out.contested += usize::from(kind == Claimed::Contested);
                             }
                             // No edges are recorded with claims.
                             continue;
@@ -660,15 +664,18 @@ enum Set<'a> {
 /// ones, claiming it after the layer).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Claimed {
-    /// Its fingerprint was claimed in this layer, by this block or
-    /// another: new to the layer. [`settle_claims`] gives it to the first
-    /// block, in order, that met it.
-    Fresh,
+    /// This block stored its fingerprint: new to the layer (but the state
+    /// may go to an earlier block that met it too).
+    Won,
+    /// Stored by this layer, as its mark says: another block met it first
+    /// in time, maybe later in order. (Or, rarely, stored 63 layers ago
+    /// with the same mark: then no block won it this layer.)
+    Contested,
     /// The worker's share of the shard was used up: claimed after the
-    /// layer.
+    /// layer, in block order.
     Deferred,
     /// Stored before this layer, as the deferred claim found.
-    Old,
+    Lost,
 }
 
 /// The visited set of a search with several workers that store what they
@@ -692,13 +699,13 @@ impl Claimer<'_> {
     fn claim(&self, fp: u64, claimed: &mut [usize]) -> Option<Claimed> {
         let s = FpTable::shard_of(fp);
         let room = claimed[s] < self.share[s];
-        match self.table.shards()[s].claim(fp, room) {
+        match self.table.shards()[s].claim(fp, self.table.mark(), room) {
             Claim::Won => {
                 claimed[s] += 1;
-                Some(Claimed::Fresh)
+                Some(Claimed::Won)
             }
             Claim::Absent => Some(Claimed::Deferred),
-            Claim::Stored { this_layer: true } => Some(Claimed::Fresh),
+            Claim::Stored { this_layer: true } => Some(Claimed::Contested),
             Claim::Stored { this_layer: false } => None,
         }
     }
@@ -956,10 +963,14 @@ impl Crew {
 /// block order, which is why the set must not keep ids here.
 fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize, crew: &Crew, jobs: usize) {
     let width = SHARDS.div_ceil(parts);
+    let mark = table.mark();
     let mut chunks: Vec<&mut [FpShard]> = table.shards_mut().chunks_mut(width).collect();
     let added = AtomicUsize::new(0);
     share_out(&mut chunks, crew, jobs, |p, shards| {
-        added.fetch_add(insert_part(shards, p * width, blocks, p), Ordering::Relaxed);
+        added.fetch_add(
+            insert_part(shards, p * width, blocks, p, mark),
+            Ordering::Relaxed,
+        );
     });
     table.added(added.into_inner());
 }
@@ -968,11 +979,14 @@ fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize, crew: &C
 /// inserting them in block order would: a new state goes to the first
 /// block, in order, that met it (each block keeps only its first copy).
 /// The deferred candidates are claimed first, in block order. Then each
-/// part of the fingerprint set is settled on its own thread, going
-/// through the blocks in order: the first candidate of a fingerprint
-/// finds its slot fresh ([`FpTable::settle`]) and is new, the others find
-/// it settled. All copies of a fingerprint are in one part, so the first
-/// in block order is the first settled, whatever the number of threads.
+/// part of the fingerprint set is decided on its own thread, going
+/// through the blocks in order: a won state that no block contested is
+/// new where it was won; a contested one goes to the first of its blocks,
+/// the one that won it or an earlier contesting one. A contested state
+/// that no block won this layer was stored 63 layers before (same mark):
+/// old. All copies of a fingerprint are in one part, so the threads do
+/// not depend on each other; the states contested are few next to the
+/// candidates, so a small map of them is all a thread builds.
 fn settle_claims(
     table: &mut FpTable,
     blocks: &mut [Block],
@@ -983,25 +997,63 @@ fn settle_claims(
     for block in blocks.iter_mut().filter(|b| b.deferred) {
         for (c, claim) in block.candidates.iter().zip(&mut block.claims) {
             if *claim == Claimed::Deferred {
-                *claim = match table.claim_late(c.fp) {
-                    Claim::Stored { this_layer: false } => Claimed::Old,
-                    _ => Claimed::Fresh,
+                *claim = match table.insert_marked(c.fp) {
+                    Claim::Won => Claimed::Won,
+                    Claim::Stored { this_layer: true } => Claimed::Contested,
+                    Claim::Stored { this_layer: false } | Claim::Absent => Claimed::Lost,
                 };
+                block.contested += usize::from(*claim == Claimed::Contested);
             }
         }
     }
-    let (table, blocks) = (&*table, &*blocks);
-    // A few thousand settles take less than waking the crew.
+    let blocks = &*blocks;
+    // A few thousand candidates take less than waking the crew.
     let candidates: usize = blocks.iter().map(|b| b.candidates.len()).sum();
     let jobs = if candidates < 16_384 { 1 } else { jobs };
+    let all_contested: usize = blocks.iter().map(|b| b.contested).sum();
     let mut each: Vec<usize> = (0..parts).collect();
     share_out(&mut each, crew, jobs, |_, &mut part| {
-        for block in blocks {
+        // Each contested fingerprint of the part: the first block that
+        // contested it, and the block that won it (none yet).
+        let mut contested: FxHashMap<u64, (usize, usize)> = FxHashMap::default();
+        // Room for this part's share of them (an estimate: growing the
+        // map would cost more than the room).
+        contested.reserve(all_contested.div_ceil(parts) * 5 / 4);
+        for (b, block) in blocks.iter().enumerate().filter(|(_, b)| b.contested > 0) {
             for &i in &block.parts[part] {
                 let i = i as usize;
-                if block.claims[i] == Claimed::Fresh && table.settle(block.candidates[i].fp) {
-                    // The scope's end publishes it to the numbering.
-                    block.new[i].store(true, Ordering::Relaxed);
+                if block.claims[i] == Claimed::Contested {
+                    let fp = block.candidates[i].fp;
+                    contested.entry(fp).or_insert((b, usize::MAX));
+                }
+            }
+        }
+        // The scope's end publishes the decisions to the numbering.
+        for (b, block) in blocks.iter().enumerate() {
+            for &i in &block.parts[part] {
+                let i = i as usize;
+                if block.claims[i] == Claimed::Won {
+                    let new = match contested.get_mut(&block.candidates[i].fp) {
+                        None => true,
+                        Some((first, won)) => {
+                            *won = b;
+                            b < *first
+                        }
+                    };
+                    block.new[i].store(new, Ordering::Relaxed);
+                }
+            }
+        }
+        if contested.is_empty() {
+            return;
+        }
+        for (b, block) in blocks.iter().enumerate().filter(|(_, b)| b.contested > 0) {
+            for &i in &block.parts[part] {
+                let i = i as usize;
+                if block.claims[i] == Claimed::Contested {
+                    let (first, won) = contested[&block.candidates[i].fp];
+                    let new = first == b && won != usize::MAX && b < won;
+                    block.new[i].store(new, Ordering::Relaxed);
                 }
             }
         }
@@ -1105,13 +1157,19 @@ fn share_out<T: Send>(items: &mut [T], crew: &Crew, jobs: usize, f: impl Fn(usiz
 }
 
 /// One part of [`insert_in_parts`]: `shards` start at shard `first`.
-fn insert_part(shards: &mut [FpShard], first: usize, blocks: &[Block], part: usize) -> usize {
+fn insert_part(
+    shards: &mut [FpShard],
+    first: usize,
+    blocks: &[Block],
+    part: usize,
+    mark: u64,
+) -> usize {
     let mut added = 0;
     for block in blocks {
         for &i in &block.parts[part] {
             let fp = block.candidates[i as usize].fp;
             // Ids are not kept (see `insert_in_parts`): 0 stands for any.
-            if shards[FpTable::shard_of(fp) - first].insert(fp, 0) == Found::New {
+            if shards[FpTable::shard_of(fp) - first].insert(fp, 0, mark) == Found::New {
                 // The scope's end publishes it to phase 2's next step.
                 block.new[i as usize].store(true, Ordering::Relaxed);
                 added += 1;
@@ -1374,12 +1432,15 @@ fn run_once(
             spent: &spent,
         };
         let layer_first = visited.len() as u32;
-        if let (true, Visited::Fingerprints(table)) = (claims, &visited) {
-            for (s, shard) in table.shards().iter().enumerate() {
-                share[s] = shard.room() / jobs;
-            }
-            for w in &mut workers {
-                w.claimed.fill(0);
+        if let Visited::Fingerprints(table) = &mut visited {
+            table.set_layer(depth);
+            if claims {
+                for (s, shard) in table.shards().iter().enumerate() {
+                    share[s] = shard.room() / jobs;
+                }
+                for w in &mut workers {
+                    w.claimed.fill(0);
+                }
             }
         }
         let mut set = match (direct, &visited) {
@@ -1733,36 +1794,42 @@ mod tests {
 
     /// Claims as workers would have made them, decided as one worker
     /// inserting in block order would: each new state goes to the first
-    /// block that met it, whichever claimed it first; a deferred claim of
-    /// a state stored before the layer finds it old.
+    /// block that met it, whichever stored it first; a state stored 63
+    /// layers before (same mark) is old.
     #[test]
     fn settled_claims_give_each_state_to_its_first_block() {
         use super::{settle_claims, Block, Candidate, Claimed, Crew};
         use crate::store::{Claim, FpTable};
         use std::sync::atomic::{AtomicBool, Ordering};
-        use Claimed::{Deferred as D, Fresh as F};
-        // Distinct shards and high bits; `old` was stored before.
+        use Claimed::{Contested as C, Deferred as D, Won as W};
+        // Distinct shards and high bits; `old` was stored 63 layers ago.
         let fp = |k: u64| k << 32 | k;
         let (old, b, c, d, e, f) = (fp(1), fp(2), fp(3), fp(4), fp(5), fp(6));
         let mut table = FpTable::new(false);
-        assert_eq!(table.claim_late(old), Claim::Won);
-        assert!(table.settle(old));
+        table.set_layer(0);
+        table.insert_marked(old);
+        table.set_layer(63);
+        let mark = table.mark();
         let shards = table.shards();
-        // What phase 1 claimed: `b` by block 2, `c` and `e` by block 1,
-        // `f` by block 3; `old` was found old and is no candidate.
+        // What phase 1 stored: `b` by block 2, `c` and `e` by block 1,
+        // `f` by block 3.
         for x in [b, c, e, f] {
-            assert_eq!(shards[FpTable::shard_of(x)].claim(x, true), Claim::Won);
+            assert_eq!(
+                shards[FpTable::shard_of(x)].claim(x, mark, true),
+                Claim::Won
+            );
         }
         assert_eq!(
-            shards[FpTable::shard_of(old)].claim(old, true),
-            Claim::Stored { this_layer: false }
+            shards[FpTable::shard_of(old)].claim(old, mark, true),
+            Claim::Stored { this_layer: true },
+            "the marks of layers 0 and 63 are the same"
         );
         table.added(4);
         let claims: [&[(u64, Claimed)]; 4] = [
-            &[(old, D), (d, D)],
-            &[(b, F), (c, F), (e, F), (f, D)],
-            &[(b, F), (c, F), (e, D)],
-            &[(b, F), (d, D), (f, F)],
+            &[(old, C), (d, D)],
+            &[(b, C), (c, W), (e, W), (f, D)],
+            &[(b, W), (c, C), (e, D)],
+            &[(b, C), (d, D), (f, W)],
         ];
         let parts = 8;
         let mut blocks: Vec<Block> = claims
@@ -1785,6 +1852,7 @@ mod tests {
                     block.claims.push(claim);
                     block.new.push(AtomicBool::new(false));
                     block.deferred |= claim == D;
+                    block.contested += usize::from(claim == C);
                 }
                 block
             })
@@ -1804,18 +1872,14 @@ mod tests {
                 vec![no, no, no]
             ]
         );
-        assert_eq!(blocks[0].claims[0], Claimed::Old);
-        // `d`, claimed after the layer, counts with the four claimed and
-        // the old one; every slot is settled.
+        // `d`, stored after the layer, counts with the four claimed and
+        // the old one.
         assert_eq!(table.len(), 6);
-        for x in [old, b, c, d, e, f] {
-            assert!(!table.settle(x));
-        }
     }
 
-    /// Three threads counting to 12 side by side: more than 63 layers of
-    /// many blocks that meet the same states, so that claims are fresh
-    /// from other blocks, deferred and settled.
+    /// Three threads counting to 12 side by side: more than 63 layers (the
+    /// layer marks come round again) of many blocks that meet the same
+    /// states, so that claims are contested, deferred and settled.
     #[test]
     fn claims_of_a_deep_search_agree_with_one_worker() {
         let source = "

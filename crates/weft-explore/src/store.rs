@@ -299,37 +299,39 @@ impl Visited {
 /// the report gives.
 ///
 /// The low bits that choose the shard are the same for every fingerprint
-/// in it, so a slot keeps the rest and, in their place, a mark: workers
-/// that claim fingerprints side by side ([`FpShard::claim`]) mark their
-/// slots [`FRESH`], and so tell a state another worker claimed in this
-/// layer from an older one, at no cost in bytes. After the layer,
-/// [`FpTable::settle`] turns each fresh slot into an old one, in the order
-/// one worker would have met them.
+/// in it, so a slot keeps the rest and, in their place, the mark of the
+/// layer that stored it ([`layer_mark`]): workers that claim fingerprints
+/// side by side ([`FpShard::claim`]) tell a state another worker stored in
+/// this layer from an older one by it, at no cost in bytes.
 pub struct FpTable {
     shards: Vec<FpShard>,
     len: usize,
+    /// The mark inserts give their slots: the current layer's.
+    mark: u64,
 }
 
 /// Shards of the fingerprint set: enough to share out among many workers,
 /// few enough that the empty set stays small.
 pub const SHARDS: usize = 64;
 
-/// The bits of a fingerprint that choose its shard, which a slot holds its
-/// mark in instead.
+/// The bits of a fingerprint that choose its shard, which a slot holds the
+/// layer mark in instead.
 const MARK: u64 = SHARDS as u64 - 1;
 const _: () = assert!(SHARDS.is_power_of_two());
 
-/// The mark of a slot claimed during the current layer and not settled
-/// yet. Marks are never 0, which is an empty slot.
-const FRESH: u64 = 1;
-/// The mark of every other slot.
-const SETTLED: u64 = 2;
+/// The mark of the slots stored while layer `depth` is expanded: never 0
+/// (an empty slot), the same every 63 layers (so a mark tells "maybe this
+/// layer" from "before", never more).
+pub fn layer_mark(depth: u32) -> u64 {
+    1 + u64::from(depth) % MARK
+}
 
 impl FpTable {
     pub fn new(with_ids: bool) -> FpTable {
         FpTable {
             shards: (0..SHARDS).map(|_| FpShard::new(with_ids)).collect(),
             len: 0,
+            mark: 1,
         }
     }
 
@@ -356,6 +358,12 @@ impl FpTable {
         (fp & MARK) as usize
     }
 
+    /// Mark what is stored from now on as stored while layer `depth` is
+    /// expanded.
+    pub fn set_layer(&mut self, depth: u32) {
+        self.mark = layer_mark(depth);
+    }
+
     fn find(&self, fp: u64) -> Found {
         self.shards[Self::shard_of(fp)].find(fp)
     }
@@ -363,7 +371,7 @@ impl FpTable {
     /// Insert unless present; a new fingerprint gets the next id.
     fn insert(&mut self, fp: u64) -> Found {
         let id = self.len as u32;
-        let found = self.shards[Self::shard_of(fp)].insert(fp, id);
+        let found = self.shards[Self::shard_of(fp)].insert(fp, id, self.mark);
         if found == Found::New {
             self.len += 1;
         }
@@ -372,40 +380,23 @@ impl FpTable {
 
     fn insert_new(&mut self, fp: u64) {
         let id = self.len as u32;
-        self.shards[Self::shard_of(fp)].insert_new(fp, id);
+        self.shards[Self::shard_of(fp)].insert_new(fp, id, self.mark);
         self.len += 1;
     }
 
-    /// Claim a fingerprint after the workers claimed theirs, for one that
-    /// did not fit in its worker's share of the room: as
-    /// [`FpShard::claim`], but the shard grows as an insert grows it.
-    pub fn claim_late(&mut self, fp: u64) -> Claim {
+    /// Insert a fingerprint unless present, as [`FpTable::insert`] does,
+    /// and say whether it was stored by this layer (or, rarely, by one 63
+    /// layers before: see [`layer_mark`]).
+    pub fn insert_marked(&mut self, fp: u64) -> Claim {
+        let mark = self.mark;
         let shard = &mut self.shards[Self::shard_of(fp)];
         if let Ok(i) = shard.probe(fp & !MARK) {
             return Claim::Stored {
-                this_layer: shard.slots[i].load(Relaxed) & MARK == FRESH,
+                this_layer: shard.slots[i].load(Relaxed) & MARK == mark,
             };
         }
-        let id = self.len as u32;
-        shard.store(fp, id, FRESH);
-        self.len += 1;
+        self.insert(fp);
         Claim::Won
-    }
-
-    /// Settle a claimed fingerprint: true the first time after its layer
-    /// (the slot was fresh, and now is not). Settling a layer's claims in
-    /// the order one worker would have met them tells which of them is
-    /// the first: the one that finds the slot fresh. Each shard may be
-    /// settled by its own thread.
-    pub fn settle(&self, fp: u64) -> bool {
-        let shard = &self.shards[Self::shard_of(fp)];
-        match shard.probe(fp & !MARK) {
-            Ok(i) if shard.slots[i].load(Relaxed) & MARK == FRESH => {
-                shard.slots[i].store((fp & !MARK) | SETTLED, Relaxed);
-                true
-            }
-            _ => false,
-        }
     }
 
     /// The shards, to insert into side by side; [`FpTable::added`] then
@@ -420,6 +411,11 @@ impl FpTable {
         &self.shards
     }
 
+    /// The current layer's mark, for [`FpShard::claim`].
+    pub fn mark(&self) -> u64 {
+        self.mark
+    }
+
     /// `n` fingerprints were inserted through [`FpTable::shards_mut`].
     pub fn added(&mut self, n: usize) {
         self.len += n;
@@ -431,8 +427,7 @@ impl FpTable {
 pub enum Claim {
     /// It was not stored: this claim stored it.
     Won,
-    /// It was stored already: claimed in this layer (and not settled yet)
-    /// or before.
+    /// It was stored already, marked as stored by this layer or not.
     Stored { this_layer: bool },
     /// It was not stored, and the claim was only to look.
     Absent,
@@ -441,8 +436,8 @@ pub enum Claim {
 /// One shard of the fingerprint set: open addressing, linear probing, ids
 /// optional.
 pub struct FpShard {
-    /// Each slot holds a fingerprint's bits above [`MARK`] and its mark
-    /// ([`FRESH`] or [`SETTLED`]); 0 is an empty slot. Atomic so that workers
+    /// Each slot holds a fingerprint's bits above [`MARK`] and the mark of
+    /// the layer that stored it; 0 is an empty slot. Atomic so that workers
     /// can claim slots side by side ([`FpShard::claim`]); the other paths
     /// own the shard and their relaxed loads and stores are plain ones.
     slots: Vec<AtomicU64>,
@@ -500,9 +495,10 @@ impl FpShard {
         }
     }
 
-    /// Insert unless present, in one probe sequence; `id` is the id of
-    /// the state if it is new (kept when the shard keeps ids).
-    pub fn insert(&mut self, fp: u64, id: u32) -> Found {
+    /// Insert unless present, in one probe sequence, marking the slot with
+    /// `mark`; `id` is the id of the state if it is new (kept when the
+    /// shard keeps ids).
+    pub fn insert(&mut self, fp: u64, id: u32, mark: u64) -> Found {
         let high = fp & !MARK;
         let i = match self.probe(high) {
             Ok(i) => return Found::Old(self.ids.as_ref().map(|ids| ids[i])),
@@ -512,20 +508,15 @@ impl FpShard {
         // count of states whatever else was looked up.
         if (self.len + 1) * 5 > self.slots.len() * 4 {
             self.grow();
-            self.place(high | SETTLED, id);
+            self.place(high | mark, id);
         } else {
-            self.put(i, high | SETTLED, id);
+            self.put(i, high | mark, id);
         }
         self.len += 1;
         Found::New
     }
 
-    fn insert_new(&mut self, fp: u64, id: u32) {
-        self.store(fp, id, SETTLED);
-    }
-
-    /// Store a fingerprint that is not in the shard, marked `mark`.
-    fn store(&mut self, fp: u64, id: u32, mark: u64) {
+    fn insert_new(&mut self, fp: u64, id: u32, mark: u64) {
         if (self.len + 1) * 5 > self.slots.len() * 4 {
             self.grow();
         }
@@ -534,12 +525,12 @@ impl FpShard {
     }
 
     /// Claim a fingerprint while other workers claim theirs in the same
-    /// shard: store it, marked [`FRESH`], in the first empty slot of its
-    /// probe sequence unless it is there already (or only look, without
-    /// `store`). Storing needs room: the caller keeps each worker within
-    /// its share of [`FpShard::room`], and counts what it won in with
+    /// shard: store it, marked `mark`, in the first empty slot of its probe
+    /// sequence unless it is there already (or only look, without `store`).
+    /// Storing needs room: the caller keeps each worker within its share
+    /// of [`FpShard::room`], and counts what it won in with
     /// [`FpShard::claimed`] once the workers are done.
-    pub fn claim(&self, fp: u64, store: bool) -> Claim {
+    pub fn claim(&self, fp: u64, mark: u64, store: bool) -> Claim {
         let high = fp & !MARK;
         let mut i = self.home(high);
         loop {
@@ -550,14 +541,14 @@ impl FpShard {
             if slot == 0 {
                 // Only the slot itself is published: relaxed is enough,
                 // and the end of the layer orders everything else.
-                match self.slots[i].compare_exchange(0, high | FRESH, Relaxed, Relaxed) {
+                match self.slots[i].compare_exchange(0, high | mark, Relaxed, Relaxed) {
                     Ok(_) => return Claim::Won,
                     Err(now) => slot = now,
                 }
             }
             if slot & !MARK == high {
                 return Claim::Stored {
-                    this_layer: slot & MARK == FRESH,
+                    this_layer: slot & MARK == mark,
                 };
             }
             i += 1;
