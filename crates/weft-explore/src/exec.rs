@@ -1259,7 +1259,8 @@ impl<'a, 'p> Run<'a, 'p> {
                     self.buffer_write(c, v, span, pc)?;
                     self.note(|r| format!("{} (buffered)", r.access_note(c, v, true)));
                 } else {
-                    self.write_cell(c, v, *from_read, span)?;
+                    let from_read = from_read.of(|| c - self.x.var_of_cell(c).base);
+                    self.write_cell(c, v, from_read, span)?;
                     self.note(|r| r.access_note(c, v, true));
                 }
             }

@@ -132,11 +132,12 @@ impl Layout {
         for code in &program.codes {
             for instr in &code.instrs {
                 if let Op::Write {
-                    cell,
-                    from_read: true,
-                    ..
+                    cell, from_read, ..
                 } = &instr.op
                 {
+                    if !from_read.any() {
+                        continue;
+                    }
                     let var = &program.vars[cell.var as usize];
                     if var.kind != VarKind::Shared {
                         continue;

@@ -81,7 +81,7 @@ fn counter(n: u32) -> Program {
                 Op::Write {
                     cell: counter,
                     value: plus_one(1),
-                    from_read: true,
+                    from_read: weft_ir::FromRead::Yes,
                 },
                 2,
             ),

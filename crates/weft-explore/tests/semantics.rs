@@ -1002,3 +1002,77 @@ thread inc[2] { cells[69] = cells[69] + 1; }
 final assert cells[69] == 2;
 "#
 );
+
+// A constant index out of bounds, an empty `choose` and an instance out of
+// bounds are runtime errors where they run (LANGUAGE.md section 7): code
+// that never runs them is fine.
+verdict!(
+    an_index_out_of_bounds_that_never_runs_is_fine,
+    [],
+    r#"
+const N = 2;
+shared a: [int; 2];
+shared x = 0;
+thread t { if x == 1 { a[2] = 1; } if N > 2 { a[N] = 1; } a[0] = 1; }
+final assert a[0] == 1;
+"#
+);
+
+verdict!(
+    a_constant_index_out_of_bounds_is_a_runtime_error,
+    ["runtime"],
+    r#"
+shared a: [int; 3];
+mutex fork[2];
+thread t { a[3] = 1; }
+thread u { with fork[2] { } }
+"#
+);
+
+verdict!(
+    an_empty_choose_is_a_runtime_error_where_it_runs,
+    ["runtime"],
+    r#"
+shared x = 0;
+thread t { if x == 1 { x = choose(2..2); } x = choose(3..1); }
+"#
+);
+
+// `return;` in a thread's own body ends the thread, leaving its `with`
+// and `atomic` blocks on the way.
+verdict!(
+    return_ends_a_thread_and_unlocks,
+    [],
+    r#"
+mutex m;
+shared c = 0;
+atomic d = 0;
+thread t[2] { with m { c = c + 1; return; } c = 100; }
+thread u { for i in 0..5 { atomic { d = d + 1; if d == 2 { return; } } } d = 100; }
+final assert c == 2 && d == 2;
+"#
+);
+
+// A write at an index known only at run time, of a value read from
+// another element: no lost update when another thread wrote the written
+// cell, which this thread read only for a different write.
+verdict!(
+    a_write_from_another_element_loses_no_update,
+    ["data-race"],
+    r#"
+shared arr: [int; 2];
+thread a { let j = 1; let t = arr[0]; let u = arr[j]; arr[j] = t + 1; arr[0] = u; }
+thread b { arr[1] = 5; }
+"#
+);
+
+// The same write of a value read from the element it writes does.
+verdict!(
+    a_write_from_the_same_element_at_a_run_time_index_loses_an_update,
+    ["data-race", "lost-update"],
+    r#"
+shared arr: [int; 2];
+thread a { let j = 0; let t = arr[0]; arr[j] = t + 1; }
+thread b { arr[0] = 5; }
+"#
+);

@@ -4,7 +4,7 @@
 
 use std::fmt::{self, Write as _};
 
-use crate::{BinOp, CellRef, Code, Expr, ObjRef, Op, Program, ThreadRef, UnOp, VarKind};
+use crate::{BinOp, CellRef, Code, Expr, FromRead, ObjRef, Op, Program, ThreadRef, UnOp, VarKind};
 
 impl fmt::Display for Program {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -134,7 +134,11 @@ impl Names<'_> {
                     "write {} <- {}{}",
                     self.cell(cell),
                     e(value),
-                    if *from_read { " (from read)" } else { "" }
+                    match from_read {
+                        FromRead::No => String::new(),
+                        FromRead::Yes => " (from read)".to_string(),
+                        FromRead::Elements(els) => format!(" (from read of elements {els:?})"),
+                    }
                 )
             }
             Op::Rmw {

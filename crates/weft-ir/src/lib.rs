@@ -352,6 +352,40 @@ pub struct CellRef {
     pub idx: Option<Expr>,
 }
 
+/// Whether a written value may come from an earlier read of the cell it
+/// writes, as the lowering's taint analysis sees it (the lost-update
+/// check).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum FromRead {
+    /// From no read of the written variable.
+    #[default]
+    No,
+    /// From a read that may be of the written cell.
+    Yes,
+    /// The write's index is known only at run time, and the reads of the
+    /// array the value may come from are of these elements, at constant
+    /// indices: from a read of the written cell when it is one of them.
+    Elements(Box<[u32]>),
+}
+
+impl FromRead {
+    /// Whether a write of the element `element` gives (0 for a scalar;
+    /// asked only of [`FromRead::Elements`]) comes from a read of it.
+    #[inline]
+    pub fn of(&self, element: impl FnOnce() -> u32) -> bool {
+        match self {
+            FromRead::No => false,
+            FromRead::Yes => true,
+            FromRead::Elements(elements) => elements.contains(&element()),
+        }
+    }
+
+    /// Whether the value may come from a read of the written variable.
+    pub fn any(&self) -> bool {
+        *self != FromRead::No
+    }
+}
+
 /// A sync object named in an instruction: `m`, or `fork[idx]` of a group.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ObjRef {
@@ -432,12 +466,13 @@ pub enum Op {
         /// or whose value goes elsewhere, leaves the check as it was).
         tracked: bool,
     },
-    /// Write a cell. `from_read`: the lowering saw that `value` depends on an
-    /// earlier read of the same variable in this thread (lost-update check).
+    /// Write a cell. `from_read`: whether the lowering saw that `value`
+    /// depends on an earlier read of the same cell in this thread
+    /// (lost-update check).
     Write {
         cell: CellRef,
         value: Expr,
-        from_read: bool,
+        from_read: FromRead,
     },
     /// Atomic read-modify-write; `dst` receives the old value.
     Rmw {

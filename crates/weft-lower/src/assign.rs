@@ -39,7 +39,7 @@ impl<'e, 'a> Lower<'e, 'a> {
                     self.error(whole_array(&target.name));
                     return;
                 };
-                let idx = self.index(i, len, &target.name.name);
+                let idx = self.index(i);
                 let v = self.expr_of(value, ty, &context);
                 self.b.emit(
                     Op::SetIdx {
@@ -69,7 +69,7 @@ impl<'e, 'a> Lower<'e, 'a> {
                     Op::Write {
                         cell,
                         value: v.expr,
-                        from_read: false,
+                        from_read: ir::FromRead::No,
                     },
                     span(at),
                 );
@@ -151,7 +151,7 @@ impl<'e, 'a> Lower<'e, 'a> {
                     return;
                 };
                 int_target(self, ty);
-                let idx = self.index(i, len, &target.name.name);
+                let idx = self.index(i);
                 let v = self.expr_of(value, Ty::Int, &context);
                 let old = ir::Expr::LocalIdx {
                     base,
@@ -205,7 +205,7 @@ impl<'e, 'a> Lower<'e, 'a> {
                     Op::Write {
                         cell,
                         value,
-                        from_read: true,
+                        from_read: ir::FromRead::Yes,
                     },
                     span(at),
                 );

@@ -1,7 +1,7 @@
 //! Cells of global variables (`x`, `a[i]`) and the operations of atomic
 //! variables: `load`, `store`, `fetch_add`, `fetch_sub`, `swap`, `cas`.
 
-use weft_ir::{self as ir, Op, Rmw};
+use weft_ir::{self as ir, FromRead, Op, Rmw};
 use weft_syntax::ast::{Expr, Ident, Place, Span};
 
 use crate::context::Lower;
@@ -41,7 +41,7 @@ impl<'e, 'a> Lower<'e, 'a> {
                 None
             }
             Some(i) => {
-                let idx = self.index(i, len, &name.name);
+                let idx = self.index(i);
                 Some(ir::CellRef {
                     var: v as u32,
                     idx: Some(idx),
@@ -87,7 +87,7 @@ impl<'e, 'a> Lower<'e, 'a> {
                     Op::Write {
                         cell,
                         value,
-                        from_read: false,
+                        from_read: FromRead::No,
                     },
                     s,
                 );

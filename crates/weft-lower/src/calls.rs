@@ -175,13 +175,29 @@ impl<'e, 'a> Lower<'e, 'a> {
         }
     }
 
-    /// `return;` / `return e;` inside an inlined function.
+    /// `return;` / `return e;` inside an inlined function, or `return;` in
+    /// a thread's own body, which ends the thread (leaving its `with` and
+    /// `atomic` blocks on the way, as a function's return does).
     pub fn return_stmt(&mut self, value: Option<&'a Expr>, at: Span) {
         let Some(frame) = self.calls.last() else {
+            if let (Mode::Thread { .. }, None) = (self.mode, value) {
+                self.emit_cleanups(0);
+                let p = self.b.jump_forward(span(at));
+                self.thread_returns.push(p);
+                return;
+            }
+            let (what, help) = match self.mode {
+                Mode::Thread { .. } => (
+                    "a thread's `return` gives no value",
+                    "`return;` ends the thread; only functions give values",
+                ),
+                _ => (
+                    "`return` outside a function",
+                    "only functions and thread bodies return",
+                ),
+            };
             self.error(LowerError::ReturnOutsideFn(
-                Detail::new("`return` outside a function")
-                    .at(at, "not in a function")
-                    .help("a thread ends when it reaches the end of its body: `break` out of its loop, or put the rest in an `if`"),
+                Detail::new(what).at(at, "here").help(help),
             ));
             if let Some(v) = value {
                 self.expr(v);

@@ -10,7 +10,6 @@ use crate::error::{Detail, LowerError};
 use crate::expr::Val;
 use crate::layout::span;
 use crate::types::Ty;
-use crate::vars::empty_range;
 
 impl<'e, 'a> Lower<'e, 'a> {
     /// `a && b` / `a || b` whose right side has steps or can fail: evaluate
@@ -69,9 +68,20 @@ impl<'e, 'a> Lower<'e, 'a> {
                 lhs,
                 rhs,
             } => self.needs_jumps(lhs) || self.needs_jumps(rhs),
-            // A constant instance is checked now; a computed one may be out of bounds.
+            // A constant instance in bounds cannot fail; any other index
+            // may be out of bounds when it runs.
             ExprKind::At { thread, .. } | ExprKind::Done { thread } => {
-                thread.index.as_ref().is_some_and(|i| !self.is_constant(i))
+                thread.index.as_ref().is_some_and(|i| {
+                    let len = match self.lookup(&thread.name.name) {
+                        Some(Resolved::Global(GlobalKind::Thread(g))) => {
+                            self.env.layout.thread_groups[g].len
+                        }
+                        _ => return true,
+                    };
+                    !self
+                        .constant_int(i)
+                        .is_some_and(|k| (0..i64::from(len)).contains(&k))
+                })
             }
             _ => true,
         }
@@ -85,13 +95,10 @@ impl<'e, 'a> Lower<'e, 'a> {
                     .help("specifications are checked against each state as it is; move the choice into a thread"),
             ));
         }
+        // An empty range, even a constant one, is a runtime error where
+        // the `choose` runs: a branch that never runs it is fine.
         let l = self.expr_of(lo, Ty::Int, "a `choose` bound");
         let h = self.expr_of(hi, Ty::Int, "a `choose` bound");
-        if let (Some(a), Some(b)) = (l.as_const(), h.as_const()) {
-            if a >= b {
-                self.error(empty_range(lo.span.to(hi.span), a, b));
-            }
-        }
         let dst = self.temp();
         self.b.emit(
             Op::Choose {

@@ -15,6 +15,9 @@ pub(crate) fn thread(env: &Env<'_>, g: usize) -> (ir::Code, Vec<LowerError>) {
     let decl = env.layout.thread_groups[g].decl;
     let mut l = Lower::new(env, Mode::Thread { group: g });
     l.block(&decl.body);
+    for p in std::mem::take(&mut l.thread_returns) {
+        l.b.patch_here(p);
+    }
     let mut code = ir::Code {
         name: decl.name.name.clone(),
         n_locals: l.b.max_sp,

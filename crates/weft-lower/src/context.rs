@@ -134,6 +134,8 @@ pub(crate) struct Lower<'e, 'a> {
     pub stmt_floor: u32,
     /// Whether the code already grew past the size limit (reported once).
     pub too_large: bool,
+    /// The jumps of `return;` in a thread's own body, to its end.
+    pub thread_returns: Vec<usize>,
 }
 
 /// What a name stands for at a point of the code.
@@ -172,6 +174,7 @@ impl<'e, 'a> Lower<'e, 'a> {
             labels_opened: Vec::new(),
             stmt_floor: 1,
             too_large: false,
+            thread_returns: Vec::new(),
         }
     }
 

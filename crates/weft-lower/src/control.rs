@@ -232,6 +232,27 @@ impl Lower<'_, '_> {
         self.fixed(e, true)
     }
 
+    /// The value of an int expression written with literals and constants
+    /// only, if it folds without overflow.
+    pub fn constant_int(&self, e: &Expr) -> Option<i64> {
+        use weft_syntax::ast::ExprKind as K;
+        match &e.kind {
+            K::Int(k) => Some(*k),
+            K::Name(id) => match self.lookup(&id.name) {
+                Some(Resolved::Global(GlobalKind::Const(c))) => match self.const_value(c)? {
+                    crate::consts::CVal::Int(k) => Some(k),
+                    crate::consts::CVal::Bool(_) => None,
+                },
+                _ => None,
+            },
+            K::Unary { op, operand } => crate::types::fold_unary(*op, self.constant_int(operand)?),
+            K::Binary { op, lhs, rhs } => {
+                crate::types::fold_binary(*op, self.constant_int(lhs)?, self.constant_int(rhs)?)
+            }
+            _ => None,
+        }
+    }
+
     fn fixed(&self, e: &Expr, self_ok: bool) -> bool {
         use weft_syntax::ast::ExprKind as K;
         match &e.kind {

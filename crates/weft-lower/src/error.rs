@@ -141,8 +141,6 @@ lower_errors! {
     Recursion => weft::recursion,
     /// A blocking operation inside `atomic { }`.
     BlockingInAtomic => weft::blocking_in_atomic,
-    /// A constant index outside its array.
-    IndexOutOfBounds => weft::index_out_of_bounds,
     /// `break` or `continue` outside a loop.
     OutsideLoop => weft::outside_loop,
     /// `return` outside a function.

@@ -194,7 +194,7 @@ impl<'e, 'a> Lower<'e, 'a> {
             Some(Resolved::Local(Local::Array {
                 base: b, len, ty, ..
             })) => {
-                let idx = self.index(index, len, &base.name);
+                let idx = self.index(index);
                 Val::new(
                     ir::Expr::LocalIdx {
                         base: b,
@@ -206,7 +206,7 @@ impl<'e, 'a> Lower<'e, 'a> {
                 )
             }
             Some(Resolved::Global(GlobalKind::Var(i))) if self.env.layout.vars[i].is_array => {
-                let idx = self.index(index, self.env.layout.vars[i].len, &base.name);
+                let idx = self.index(index);
                 self.read_cell(i, Some(idx), at)
             }
             Some(Resolved::Global(
@@ -223,27 +223,11 @@ impl<'e, 'a> Lower<'e, 'a> {
         }
     }
 
-    /// An index into something of `len` elements named `what`: an int, and
-    /// when constant, in bounds.
-    pub fn index(&mut self, index: &'a Expr, len: u32, what: &str) -> ir::Expr {
-        let v = self.expr_of(index, Ty::Int, "an index");
-        if let Some(k) = v.as_const() {
-            if k < 0 || k >= i64::from(len) {
-                self.error(LowerError::IndexOutOfBounds(
-                    Detail::new(format!(
-                        "index {k} is out of bounds: `{what}` has {len} element{}",
-                        if len == 1 { "" } else { "s" }
-                    ))
-                    .at(index.span, format!("{k} is not in 0..{len}"))
-                    .help(format!(
-                        "indices of `{what}` go from 0 to {}",
-                        len.saturating_sub(1)
-                    )),
-                ));
-                return ir::Expr::Const(0);
-            }
-        }
-        v.expr
+    /// An index: an int. One out of bounds, even a constant one, is a
+    /// runtime error where it is evaluated (LANGUAGE.md section 7), so a
+    /// branch that never runs it is fine.
+    pub fn index(&mut self, index: &'a Expr) -> ir::Expr {
+        self.expr_of(index, Ty::Int, "an index").expr
     }
 
     /// Emit a read of a global cell into a new temporary.

@@ -208,8 +208,12 @@ impl<'e, 'a> Lower<'e, 'a> {
                 self.error(not_an_array(name));
                 None
             }
-            Some(i) => match self.index(i, len, &name.name) {
-                ir::Expr::Const(k) => Some(ir::ObjRef::Fixed(base + k as u32)),
+            // A constant index in bounds names the object now; any other
+            // is checked at run time.
+            Some(i) => match self.index(i) {
+                ir::Expr::Const(k) if (0..i64::from(len)).contains(&k) => {
+                    Some(ir::ObjRef::Fixed(base + k as u32))
+                }
                 idx => Some(ir::ObjRef::Group {
                     group: g as u32,
                     idx,

@@ -8,9 +8,12 @@
 //! each local slot carries the set of reads (instructions) its value may come
 //! from; control dependence does not count. Two reads or writes are of the
 //! same cell if they name the same scalar, or the same array at the same
-//! constant index; an index known only at run time may be any element.
+//! constant index; an index known only at run time may be any element. A
+//! write at such an index whose value comes only from reads at constant
+//! indices records those elements ([`FromRead::Elements`]): at run time it
+//! comes from a read of the cell it writes only if that is one of them.
 
-use weft_ir::{CellRef, Code, Expr, Op};
+use weft_ir::{CellRef, Code, Expr, FromRead, Op};
 
 /// The reads of a code, one taint bit each: every instruction that reads a
 /// cell into a local.
@@ -47,6 +50,15 @@ fn read_cell(op: &Op) -> Option<&CellRef> {
         | Op::Cas {
             dst: Some(_), cell, ..
         } => Some(cell),
+        _ => None,
+    }
+}
+
+/// The element a cell reference names when its index is a constant (out
+/// of range: none, the access fails before any write).
+fn constant_index(c: &CellRef) -> Option<u32> {
+    match c.idx {
+        Some(Expr::Const(k)) => u32::try_from(k).ok(),
         _ => None,
     }
 }
@@ -265,11 +277,33 @@ pub(crate) fn mark_from_read(code: &mut Code) {
         ) = (&mut instr.op, t)
         {
             let from = t.of(value);
+            // The constant elements of the reads it may come from; `None`
+            // once one of them has an index known only at run time.
+            let mut elements: Option<Vec<u32>> = Some(Vec::new());
+            let mut any = false;
             for (bit, (pc, read)) in sites.reads.iter().enumerate() {
                 if has(&from, bit as u32) && may_alias(read, cell) {
-                    *from_read = true;
+                    any = true;
                     tracked[*pc] = true;
+                    match (constant_index(read), elements.as_mut()) {
+                        (Some(k), Some(els)) => els.push(k),
+                        _ => elements = None,
+                    }
                 }
+            }
+            if any && *from_read == FromRead::No {
+                // A write at a constant index met only the reads of its
+                // element (`may_alias`); one at an index known only at
+                // run time comes from a read of the cell it writes only
+                // if that is one of the elements read.
+                *from_read = match (elements, constant_index(cell)) {
+                    (Some(mut els), None) if cell.idx.is_some() => {
+                        els.sort_unstable();
+                        els.dedup();
+                        FromRead::Elements(els.into())
+                    }
+                    _ => FromRead::Yes,
+                };
             }
         }
     }

@@ -76,9 +76,13 @@ impl<'e, 'a> Lower<'e, 'a> {
                 None
             }
             Some(i) => {
-                let idx = self.index(i, len, &place.name.name);
+                let idx = self.index(i);
                 match idx {
-                    ir::Expr::Const(k) => Some((ir::ThreadRef::Fixed(base + k as u32), g)),
+                    // In bounds, the instance is named now; out of bounds,
+                    // the run reports it where it is evaluated.
+                    ir::Expr::Const(k) if (0..i64::from(len)).contains(&k) => {
+                        Some((ir::ThreadRef::Fixed(base + k as u32), g))
+                    }
                     idx => Some((
                         ir::ThreadRef::Group {
                             group: g as u32,

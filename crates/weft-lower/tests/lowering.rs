@@ -19,7 +19,7 @@ fn increment_is_a_read_then_a_write_from_the_read() {
         [
             Op::Read { racy: true, .. },
             Op::Write {
-                from_read: true,
+                from_read: weft_ir::FromRead::Yes,
                 ..
             },
             Op::Clear { .. }
@@ -86,6 +86,40 @@ thread t {
 }";
     let p = compile(src);
     assert_eq!(writes_from_read(&p, 0), [false, true, true, false]);
+}
+
+#[test]
+fn a_write_at_a_run_time_index_records_the_elements_its_value_was_read_from() {
+    use weft_ir::FromRead;
+    // `a[j] = t + 1`: from a read of `a[0]` only, so from a read of the
+    // cell it writes only when `j` is 0; `a[j] = a[k]`: from an element
+    // known only at run time, any; `a[0] = a[0] + 1`: constant, as before.
+    let src = "shared a = [0, 0, 0];
+thread t {
+    let j = 1;
+    let k = 2;
+    let t = a[0];
+    let u = a[2];
+    a[j] = t + u;
+    a[j] = a[k];
+    a[0] = a[0] + 1;
+}";
+    let p = compile(src);
+    let from: Vec<FromRead> = ops(&p, 0)
+        .into_iter()
+        .filter_map(|op| match op {
+            Op::Write { from_read, .. } => Some(from_read.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        from,
+        [
+            FromRead::Elements(vec![0, 2].into()),
+            FromRead::Yes,
+            FromRead::Yes
+        ]
+    );
 }
 
 #[test]

@@ -85,7 +85,7 @@ fn counter_program() -> Program {
                         Box::new(Expr::Const(1)),
                         sum,
                     ),
-                    from_read: true,
+                    from_read: weft_ir::FromRead::Yes,
                 },
                 lhs,
             ),
@@ -249,7 +249,7 @@ fn polite_program() -> Program {
             Op::Write {
                 cell: cell(0, me()),
                 value: Expr::Const(v),
-                from_read: false,
+                from_read: weft_ir::FromRead::No,
             },
             span,
         )

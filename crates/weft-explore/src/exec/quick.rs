@@ -267,7 +267,8 @@ impl Exec<'_> {
                         grouped: false,
                         span,
                     });
-                    if lost_update_write(&self.layout, st, t, c, *from_read) {
+                    let from_read = from_read.of(|| c - var.base);
+                    if lost_update_write(&self.layout, st, t, c, from_read) {
                         effects.lost_update = Some((c, span));
                     }
                 }

@@ -209,20 +209,16 @@ impl Exec<'_> {
                 .ok()
                 .and_then(|pc| code.instrs.get(pc))
         };
-        let from_read = |site: Value| {
-            write(site).is_some_and(|i| {
-                matches!(
-                    i.op,
-                    Op::Write {
-                        from_read: true,
-                        ..
-                    }
-                )
-            })
-        };
         let span = write(site).map_or(code.span, |i| i.span);
         let Ok(cell) = u32::try_from(cell) else {
             return span;
+        };
+        let element = cell - self.program.var_of_cell(cell).base;
+        let from_read = |site: Value| {
+            write(site).is_some_and(|i| match &i.op {
+                Op::Write { from_read, .. } => from_read.of(|| element),
+                _ => false,
+            })
         };
         st[cell as usize] = v;
         if lost_update_write(&self.layout, st, t, cell, from_read(site)) {

@@ -76,7 +76,7 @@ pub fn writes_from_read(p: &Program, code: usize) -> Vec<bool> {
     ops(p, code)
         .into_iter()
         .filter_map(|op| match op {
-            Op::Write { from_read, .. } => Some(*from_read),
+            Op::Write { from_read, .. } => Some(from_read.any()),
             _ => None,
         })
         .collect()
