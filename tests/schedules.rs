@@ -293,6 +293,17 @@ fn text(args: &[&str]) -> (String, Option<i32>) {
     (String::from_utf8(out.stdout).unwrap(), out.status.code())
 }
 
+/// `weft check --format json program`, written to `report` for
+/// `weft run --trace`; the report.
+fn check_report(program: &str, report: &std::path::Path) -> Value {
+    let out = weft()
+        .args(["check", "--format", "json", program])
+        .output()
+        .unwrap();
+    std::fs::write(report, &out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 fn json(args: &[&str]) -> (Value, Option<i32>) {
     let out = weft().args(args).output().unwrap();
     let doc = serde_json::from_slice(&out.stdout)
@@ -398,12 +409,7 @@ fn cyclic_programs_are_counted_up_to_max_depth() {
 fn a_replayed_livelock_says_its_loop_repeats() {
     let program = "programs/47_spinlock_forgotten_release.weft";
     let report = std::env::temp_dir().join(format!("weft-livelock-{}.json", std::process::id()));
-    let out = weft()
-        .args(["check", "--format", "json", program])
-        .output()
-        .unwrap();
-    std::fs::write(&report, &out.stdout).unwrap();
-    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = check_report(program, &report);
     let which = doc["violations"]
         .as_array()
         .unwrap()
@@ -489,16 +495,7 @@ fn run_replays_a_check_report() {
     let dir = std::env::temp_dir().join(format!("weft-run-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let report = dir.join("report.json");
-    let out = weft()
-        .args([
-            "check",
-            "--format",
-            "json",
-            "programs/09_lock_order_deadlock.weft",
-        ])
-        .output()
-        .unwrap();
-    std::fs::write(&report, &out.stdout).unwrap();
+    check_report("programs/09_lock_order_deadlock.weft", &report);
     let (doc, code) = json(&[
         "run",
         "--format",
@@ -527,12 +524,7 @@ fn run_replays_a_violation_of_the_initial_state() {
     .unwrap();
     let program = program.to_str().unwrap();
     let report = dir.join("report.json");
-    let out = weft()
-        .args(["check", "--format", "json", program])
-        .output()
-        .unwrap();
-    std::fs::write(&report, &out.stdout).unwrap();
-    let check: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let check = check_report(program, &report);
     assert_eq!(check["violations"][0]["schedule"], Value::Array(vec![]));
     let report = report.to_str().unwrap();
     let (doc, code) = json(&["run", "--format", "json", program, "--trace", report]);

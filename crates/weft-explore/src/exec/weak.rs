@@ -213,10 +213,11 @@ impl Exec<'_> {
         let Ok(cell) = u32::try_from(cell) else {
             return span;
         };
-        let element = cell - self.program.var_of_cell(cell).base;
         let from_read = |site: Value| {
             write(site).is_some_and(|i| match &i.op {
-                Op::Write { from_read, .. } => from_read.of(|| element),
+                Op::Write { from_read, .. } => {
+                    from_read.of(|| cell - self.program.var_of_cell(cell).base)
+                }
                 _ => false,
             })
         };
