@@ -126,6 +126,30 @@ impl Layer {
         self.starts.len() - 1
     }
 
+    /// Empty it, keeping its buffers' room.
+    fn clear(&mut self) {
+        self.starts.clear();
+        self.starts.push(0);
+        self.bytes.clear();
+    }
+
+    /// Make it `states` states of `bytes` bytes in all, to be written
+    /// over side by side: what its buffers held is left there, not zeroed
+    /// (zeroing took longer than writing them side by side: 17 against
+    /// 14 ms for the locked counter N=10), except where they must grow,
+    /// which then moves nothing.
+    fn make_room(&mut self, states: usize, bytes: usize) {
+        fn fit<T: Copy + Default>(v: &mut Vec<T>, n: usize) {
+            if v.capacity() < n {
+                v.clear();
+            }
+            v.resize(n, T::default());
+        }
+        fit(&mut self.bytes, bytes);
+        fit(&mut self.starts, states + 1);
+        self.starts[0] = 0;
+    }
+
     fn state(&self, k: usize) -> &[u8] {
         &self.bytes[self.starts[k]..self.starts[k + 1]]
     }
@@ -164,6 +188,16 @@ impl Candidate {
     }
 }
 
+/// A candidate as phase 2 meets it in its part of the fingerprint set:
+/// what it needs of the candidate is next to its index, not looked up in
+/// the block (a cache miss a candidate: half of settling claims).
+#[derive(Clone, Copy)]
+struct Entry {
+    fp: u64,
+    i: u32,
+    state_len: u32,
+}
+
 /// Where an edge leads, before phase 2 knows every id.
 #[derive(Clone, Copy)]
 enum Target {
@@ -194,7 +228,7 @@ struct Block {
     /// The candidates' indices by the part of the fingerprint set they
     /// belong to (see [`insert_in_parts`] and [`settle_claims`]); empty
     /// when phase 2 runs on one thread.
-    parts: Vec<Vec<u32>>,
+    parts: Vec<Vec<Entry>>,
     /// Whether each candidate is new, as decided by [`insert_in_parts`]
     /// or [`settle_claims`]. Each is set by the one thread that owns its
     /// part of the fingerprint set.
@@ -205,8 +239,14 @@ struct Block {
     deferred: bool,
     /// How many candidates were contested.
     contested: usize,
-    /// How many candidates are new, and their bytes (see
-    /// [`number_side_by_side`]).
+    /// How many candidates were won, and their bytes.
+    won_states: usize,
+    won_bytes: usize,
+    /// Every won candidate is new and no other one: no state of the layer
+    /// was contested ([`settle_claims`]), so `new` is not filled.
+    won_is_new: bool,
+    /// How many candidates are new, and their bytes, once phase 2 decided
+    /// (see [`number_side_by_side`]).
     new_states: usize,
     new_bytes: usize,
     /// The candidates were inserted in phase 1 ([`Set::Insert`]): all are
@@ -221,7 +261,10 @@ impl Block {
     /// Whether candidate `i` is new, once phase 2 decided it for every
     /// candidate (by settling claims, or by inserting in parts).
     fn decided_new(&self, i: usize) -> bool {
-        self.new[i].load(Ordering::Relaxed)
+        match self.won_is_new {
+            true => self.claims[i] == Claimed::Won,
+            false => self.new[i].load(Ordering::Relaxed),
+        }
     }
 
     /// Add a successor to the next layer's candidates: `from` is its
@@ -257,6 +300,25 @@ impl Block {
         self.candidates.len() - 1
     }
 
+    /// Record what claiming candidate `c` (the last one) found.
+    fn claim(&mut self, kind: Claimed, c: usize) {
+        self.claims.push(kind);
+        self.count(kind, c);
+    }
+
+    /// Count candidate `c` as claimed with `kind`.
+    fn count(&mut self, kind: Claimed, c: usize) {
+        match kind {
+            Claimed::Won => {
+                self.won_states += 1;
+                self.won_bytes += self.candidates[c].state_len as usize;
+            }
+            Claimed::Contested => self.contested += 1,
+            Claimed::Deferred => self.deferred = true,
+            Claimed::Lost => {}
+        }
+    }
+
     /// Empty it, keeping its buffers' room for the next block: fresh
     /// buffers for every block cost reallocations and page faults.
     fn recycle(&mut self) {
@@ -274,6 +336,11 @@ impl Block {
         self.claims.clear();
         self.deferred = false;
         self.contested = 0;
+        self.won_states = 0;
+        self.won_bytes = 0;
+        self.won_is_new = false;
+        self.new_states = 0;
+        self.new_bytes = 0;
         self.inserted = false;
         self.full = false;
     }
@@ -459,16 +526,14 @@ impl<'e, 'p> Worker<'e, 'p> {
                             // The first copy in the block stands for all
                             // (and claimed it first, if any did).
                             if self.met.get_or_insert(fp, out.candidates.len()).is_none() {
-                                out.push_candidate(
+                                let c = out.push_candidate(
                                     fp,
                                     from,
                                     &tr.state,
                                     (parent_bytes, self.steps[t].within()),
                                     None,
                                 );
-                                out.claims.push(kind);
-                                out.deferred |= kind == Claimed::Deferred;
-                                out.contested += usize::from(kind == Claimed::Contested);
+                                out.claim(kind, c);
                             }
                             // No edges are recorded with claims.
                             continue;
@@ -535,7 +600,11 @@ impl<'e, 'p> Worker<'e, 'p> {
         if sh.parts > 1 {
             out.parts.resize_with(sh.parts, Vec::new);
             for (i, c) in out.candidates.iter().enumerate() {
-                out.parts[part_of(c.fp, sh.parts)].push(i as u32);
+                out.parts[part_of(c.fp, sh.parts)].push(Entry {
+                    fp: c.fp,
+                    i: i as u32,
+                    state_len: c.state_len,
+                });
             }
             let n = out.candidates.len();
             out.new.extend((0..n).map(|_| AtomicBool::new(false)));
@@ -961,18 +1030,42 @@ impl Crew {
 /// through every candidate would meet them, so the first copy, and only
 /// it, is new, whatever the number of threads. The ids are given after, in
 /// block order, which is why the set must not keep ids here.
-fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize, crew: &Crew, jobs: usize) {
+fn insert_in_parts(
+    table: &mut FpTable,
+    blocks: &mut [Block],
+    parts: usize,
+    crew: &Crew,
+    jobs: usize,
+) {
     let width = SHARDS.div_ceil(parts);
     let mark = table.mark();
-    let mut chunks: Vec<&mut [FpShard]> = table.shards_mut().chunks_mut(width).collect();
-    let added = AtomicUsize::new(0);
-    share_out(&mut chunks, crew, jobs, |p, shards| {
-        added.fetch_add(
-            insert_part(shards, p * width, blocks, p, mark),
-            Ordering::Relaxed,
-        );
+    let mut chunks: Vec<(&mut [FpShard], Tally)> = table
+        .shards_mut()
+        .chunks_mut(width)
+        .map(|shards| (shards, vec![(0, 0); blocks.len()]))
+        .collect();
+    let shared = &*blocks;
+    share_out(&mut chunks, crew, jobs, |p, (shards, tally)| {
+        insert_part(shards, p * width, shared, p, mark, tally);
     });
-    table.added(added.into_inner());
+    let tallies: Vec<Tally> = chunks.into_iter().map(|(_, tally)| tally).collect();
+    table.added(count_new(blocks, &tallies));
+}
+
+/// What one part of the fingerprint set holds of each block's new
+/// states: how many, and their bytes.
+type Tally = Vec<(usize, usize)>;
+
+/// Each block's count of new states and their bytes, from every part's
+/// tally; the count of all.
+fn count_new(blocks: &mut [Block], tallies: &[Tally]) -> usize {
+    let mut all = 0;
+    for (b, block) in blocks.iter_mut().enumerate() {
+        block.new_states = tallies.iter().map(|t| t[b].0).sum();
+        block.new_bytes = tallies.iter().map(|t| t[b].1).sum();
+        all += block.new_states;
+    }
+    all
 }
 
 /// Decide which claimed candidates of a layer are new, as one worker
@@ -986,7 +1079,10 @@ fn insert_in_parts(table: &mut FpTable, blocks: &[Block], parts: usize, crew: &C
 /// that no block won this layer was stored 63 layers before (same mark):
 /// old. All copies of a fingerprint are in one part, so the threads do
 /// not depend on each other; the states contested are few next to the
-/// candidates, so a small map of them is all a thread builds.
+/// candidates, so a small map of them is all a thread builds. When no
+/// state at all was contested, every won one is new and nothing else is:
+/// no thread needs to go through them. Each block's count of new states
+/// comes out of it, for the numbering.
 fn settle_claims(
     table: &mut FpTable,
     blocks: &mut [Block],
@@ -995,69 +1091,92 @@ fn settle_claims(
     jobs: usize,
 ) {
     for block in blocks.iter_mut().filter(|b| b.deferred) {
-        for (c, claim) in block.candidates.iter().zip(&mut block.claims) {
-            if *claim == Claimed::Deferred {
-                *claim = match table.insert_marked(c.fp) {
+        for c in 0..block.candidates.len() {
+            if block.claims[c] == Claimed::Deferred {
+                let claim = match table.insert_marked(block.candidates[c].fp) {
                     Claim::Won => Claimed::Won,
                     Claim::Stored { this_layer: true } => Claimed::Contested,
                     Claim::Stored { this_layer: false } | Claim::Absent => Claimed::Lost,
                 };
-                block.contested += usize::from(*claim == Claimed::Contested);
+                block.claims[c] = claim;
+                block.count(claim, c);
             }
         }
     }
-    let blocks = &*blocks;
+    let all_contested: usize = blocks.iter().map(|b| b.contested).sum();
+    if all_contested == 0 {
+        // No state was met twice: each won one is new where it was won.
+        for block in blocks.iter_mut() {
+            block.won_is_new = true;
+            block.new_states = block.won_states;
+            block.new_bytes = block.won_bytes;
+        }
+        return;
+    }
     // A few thousand candidates take less than waking the crew.
     let candidates: usize = blocks.iter().map(|b| b.candidates.len()).sum();
     let jobs = if candidates < 16_384 { 1 } else { jobs };
-    let all_contested: usize = blocks.iter().map(|b| b.contested).sum();
-    let mut each: Vec<usize> = (0..parts).collect();
-    share_out(&mut each, crew, jobs, |_, &mut part| {
-        // Each contested fingerprint of the part: the first block that
-        // contested it, and the block that won it (none yet).
-        let mut contested: FxHashMap<u64, (usize, usize)> = FxHashMap::default();
-        // Room for this part's share of them (an estimate: growing the
-        // map would cost more than the room).
-        contested.reserve(all_contested.div_ceil(parts) * 5 / 4);
-        for (b, block) in blocks.iter().enumerate().filter(|(_, b)| b.contested > 0) {
-            for &i in &block.parts[part] {
-                let i = i as usize;
-                if block.claims[i] == Claimed::Contested {
-                    let fp = block.candidates[i].fp;
-                    contested.entry(fp).or_insert((b, usize::MAX));
-                }
-            }
-        }
-        // The scope's end publishes the decisions to the numbering.
-        for (b, block) in blocks.iter().enumerate() {
-            for &i in &block.parts[part] {
-                let i = i as usize;
-                if block.claims[i] == Claimed::Won {
-                    let new = match contested.get_mut(&block.candidates[i].fp) {
-                        None => true,
-                        Some((first, won)) => {
-                            *won = b;
-                            b < *first
-                        }
-                    };
-                    block.new[i].store(new, Ordering::Relaxed);
-                }
-            }
-        }
-        if contested.is_empty() {
-            return;
-        }
-        for (b, block) in blocks.iter().enumerate().filter(|(_, b)| b.contested > 0) {
-            for &i in &block.parts[part] {
-                let i = i as usize;
-                if block.claims[i] == Claimed::Contested {
-                    let (first, won) = contested[&block.candidates[i].fp];
-                    let new = first == b && won != usize::MAX && b < won;
-                    block.new[i].store(new, Ordering::Relaxed);
-                }
-            }
-        }
+    let mut each: Vec<(usize, Tally)> = (0..parts)
+        .map(|p| (p, vec![(0, 0); blocks.len()]))
+        .collect();
+    let shared = &*blocks;
+    share_out(&mut each, crew, jobs, |_, (part, tally)| {
+        settle_part(shared, *part, all_contested.div_ceil(parts), tally);
     });
+    let tallies: Vec<Tally> = each.into_iter().map(|(_, tally)| tally).collect();
+    count_new(blocks, &tallies);
+}
+
+/// One part of [`settle_claims`], with about `contested` of the layer's
+/// contested fingerprints: decide which of its candidates are new, and
+/// tally them for each block.
+fn settle_part(blocks: &[Block], part: usize, contested: usize, tally: &mut Tally) {
+    // The part's candidates of a block claimed as `kind`.
+    fn candidates(block: &Block, part: usize, kind: Claimed) -> impl Iterator<Item = &Entry> {
+        block.parts[part]
+            .iter()
+            .filter(move |e| block.claims[e.i as usize] == kind)
+    }
+    let mut decide = |b: usize, block: &Block, e: &Entry, new: bool| {
+        // The scope's end publishes the decisions to the numbering.
+        block.new[e.i as usize].store(new, Ordering::Relaxed);
+        if new {
+            tally[b].0 += 1;
+            tally[b].1 += e.state_len as usize;
+        }
+    };
+    // Each contested fingerprint of the part: the first block that
+    // contested it, and the block that won it (none yet). Room for this
+    // part's share of them (an estimate: growing the map would cost more
+    // than the room).
+    let mut firsts: FxHashMap<u64, (usize, usize)> = FxHashMap::default();
+    firsts.reserve(contested * 5 / 4);
+    for (b, block) in blocks.iter().enumerate().filter(|(_, b)| b.contested > 0) {
+        for e in candidates(block, part, Claimed::Contested) {
+            firsts.entry(e.fp).or_insert((b, usize::MAX));
+        }
+    }
+    for (b, block) in blocks.iter().enumerate() {
+        for e in candidates(block, part, Claimed::Won) {
+            let new = match firsts.get_mut(&e.fp) {
+                None => true,
+                Some((first, won)) => {
+                    *won = b;
+                    b < *first
+                }
+            };
+            decide(b, block, e, new);
+        }
+    }
+    if firsts.is_empty() {
+        return;
+    }
+    for (b, block) in blocks.iter().enumerate().filter(|(_, b)| b.contested > 0) {
+        for e in candidates(block, part, Claimed::Contested) {
+            let (first, won) = firsts[&e.fp];
+            decide(b, block, e, first == b && won != usize::MAX && b < won);
+        }
+    }
 }
 
 /// Phase 2's numbering once every candidate is decided (claims or
@@ -1072,26 +1191,12 @@ fn number_side_by_side(
     crew: &Crew,
     jobs: usize,
 ) {
-    // One pass over a few bytes a candidate: cheaper than waking the crew.
-    for block in blocks.iter_mut() {
-        let (mut states, mut bytes) = (0, 0);
-        for (i, c) in block.candidates.iter().enumerate() {
-            if block.decided_new(i) {
-                states += 1;
-                bytes += c.state_len as usize;
-            }
-        }
-        block.new_states = states;
-        block.new_bytes = bytes;
-    }
     let states: usize = blocks.iter().map(|b| b.new_states).sum();
     let bytes: usize = blocks.iter().map(|b| b.new_bytes).sum();
-    let mut at = next.bytes.len();
-    next.bytes.resize(at + bytes, 0);
-    let first = next.starts.len();
-    next.starts.resize(first + states, 0);
-    let mut bytes = &mut next.bytes[at..];
-    let mut starts = &mut next.starts[first..];
+    next.make_room(states, bytes);
+    let mut at = 0;
+    let mut bytes = &mut next.bytes[..];
+    let mut starts = &mut next.starts[1..];
     let mut records = log.append(states);
     let mut shares = Vec::with_capacity(blocks.len());
     for block in blocks.iter() {
@@ -1156,27 +1261,27 @@ fn share_out<T: Send>(items: &mut [T], crew: &Crew, jobs: usize, f: impl Fn(usiz
     crew.together(helpers, work);
 }
 
-/// One part of [`insert_in_parts`]: `shards` start at shard `first`.
+/// One part of [`insert_in_parts`]: `shards` start at shard `first`;
+/// `tally` counts the part's new states of each block.
 fn insert_part(
     shards: &mut [FpShard],
     first: usize,
     blocks: &[Block],
     part: usize,
     mark: u64,
-) -> usize {
-    let mut added = 0;
-    for block in blocks {
-        for &i in &block.parts[part] {
-            let fp = block.candidates[i as usize].fp;
+    tally: &mut Tally,
+) {
+    for (block, tally) in blocks.iter().zip(tally) {
+        for e in &block.parts[part] {
             // Ids are not kept (see `insert_in_parts`): 0 stands for any.
-            if shards[FpTable::shard_of(fp) - first].insert(fp, 0, mark) == Found::New {
+            if shards[FpTable::shard_of(e.fp) - first].insert(e.fp, 0, mark) == Found::New {
                 // The scope's end publishes it to phase 2's next step.
-                block.new[i as usize].store(true, Ordering::Relaxed);
-                added += 1;
+                block.new[e.i as usize].store(true, Ordering::Relaxed);
+                tally.0 += 1;
+                tally.1 += e.state_len as usize;
             }
         }
     }
-    added
 }
 
 /// How a layer of `n` states is cut into blocks. Blocks must be big enough
@@ -1544,9 +1649,6 @@ fn run_once(
         // Into the buffers of the layer before (fewer page faults).
         let mut next = std::mem::replace(&mut spare, Layer::empty());
         next.first = layer_first;
-        next.starts.clear();
-        next.starts.push(0);
-        next.bytes.clear();
         let mut blocks: Vec<Block> = blocks.into_iter().flatten().collect();
         if let (true, Visited::Fingerprints(table)) = (claims, &mut visited) {
             let mut won = 0;
@@ -1569,7 +1671,7 @@ fn run_once(
             Visited::Fingerprints(table)
                 if !claims && parts > 1 && candidates >= PARALLEL_INSERTS && !may_fill =>
             {
-                insert_in_parts(table, &blocks, parts, &crew, jobs);
+                insert_in_parts(table, &mut blocks, parts, &crew, jobs);
                 true
             }
             _ => false,
@@ -1579,6 +1681,8 @@ fn run_once(
         let numbered = claims || in_parts;
         if numbered {
             number_side_by_side(&mut blocks, &mut next, &mut graph.log, &crew, jobs);
+        } else {
+            next.clear();
         }
         let mut next_id = next.first;
         let mut ids: Vec<u32> = Vec::new();
@@ -1839,7 +1943,11 @@ mod tests {
                 block.parts.resize_with(parts, Vec::new);
                 for &(fp, claim) in claims.iter() {
                     let i = block.candidates.len();
-                    block.parts[super::part_of(fp, parts)].push(i as u32);
+                    block.parts[super::part_of(fp, parts)].push(super::Entry {
+                        fp,
+                        i: i as u32,
+                        state_len: 0,
+                    });
                     block.candidates.push(Candidate {
                         fp,
                         parent: 0,
