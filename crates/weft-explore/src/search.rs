@@ -1900,14 +1900,63 @@ mod tests {
     /// inserting in block order would: each new state goes to the first
     /// block that met it, whichever stored it first; a state stored 63
     /// layers before (same mark) is old.
+    /// Into how many parts the settling tests cut the fingerprint set.
+    const PARTS: usize = 8;
+
+    /// A fingerprint in shard `k`, with high bits `k`.
+    fn fp(k: u64) -> u64 {
+        k << 32 | k
+    }
+
+    /// Blocks of candidates claimed as phase 1 would leave them; each
+    /// candidate's state is as long as the `k` of its fingerprint.
+    fn blocks_of(claims: &[&[(u64, super::Claimed)]]) -> Vec<super::Block> {
+        use super::{Block, Candidate, Entry};
+        use std::sync::atomic::AtomicBool;
+        claims
+            .iter()
+            .map(|claims| {
+                let mut block = Block::default();
+                block.parts.resize_with(PARTS, Vec::new);
+                for &(fp, claim) in claims.iter() {
+                    let i = block.candidates.len();
+                    let state_len = (fp & 0xffff) as u32;
+                    block.parts[super::part_of(fp, PARTS)].push(Entry {
+                        fp,
+                        i: i as u32,
+                        state_len,
+                    });
+                    block.candidates.push(Candidate {
+                        fp,
+                        parent: 0,
+                        thread: 0,
+                        branch: 0,
+                        start: 0,
+                        state_len,
+                        key_len: 0,
+                    });
+                    block.new.push(AtomicBool::new(false));
+                    block.claim(claim, i);
+                }
+                block
+            })
+            .collect()
+    }
+
+    /// Which candidates of each block settling found new.
+    fn decided(blocks: &[super::Block]) -> Vec<Vec<bool>> {
+        blocks
+            .iter()
+            .map(|b| (0..b.candidates.len()).map(|i| b.decided_new(i)).collect())
+            .collect()
+    }
+
     #[test]
     fn settled_claims_give_each_state_to_its_first_block() {
-        use super::{settle_claims, Block, Candidate, Claimed, Crew};
+        use super::{settle_claims, Claimed, Crew};
         use crate::store::{Claim, FpTable};
-        use std::sync::atomic::{AtomicBool, Ordering};
         use Claimed::{Contested as C, Deferred as D, Won as W};
         // Distinct shards and high bits; `old` was stored 63 layers ago.
-        let fp = |k: u64| k << 32 | k;
         let (old, b, c, d, e, f) = (fp(1), fp(2), fp(3), fp(4), fp(5), fp(6));
         let mut table = FpTable::new(false);
         table.set_layer(0);
@@ -1935,44 +1984,11 @@ mod tests {
             &[(b, W), (c, C), (e, D)],
             &[(b, C), (d, D), (f, W)],
         ];
-        let parts = 8;
-        let mut blocks: Vec<Block> = claims
-            .iter()
-            .map(|claims| {
-                let mut block = Block::default();
-                block.parts.resize_with(parts, Vec::new);
-                for &(fp, claim) in claims.iter() {
-                    let i = block.candidates.len();
-                    block.parts[super::part_of(fp, parts)].push(super::Entry {
-                        fp,
-                        i: i as u32,
-                        state_len: 0,
-                    });
-                    block.candidates.push(Candidate {
-                        fp,
-                        parent: 0,
-                        thread: 0,
-                        branch: 0,
-                        start: 0,
-                        state_len: 0,
-                        key_len: 0,
-                    });
-                    block.claims.push(claim);
-                    block.new.push(AtomicBool::new(false));
-                    block.deferred |= claim == D;
-                    block.contested += usize::from(claim == C);
-                }
-                block
-            })
-            .collect();
-        settle_claims(&mut table, &mut blocks, parts, &Crew::new(2), 2);
-        let decided: Vec<Vec<bool>> = blocks
-            .iter()
-            .map(|b| b.new.iter().map(|n| n.load(Ordering::Relaxed)).collect())
-            .collect();
+        let mut blocks = blocks_of(&claims);
+        settle_claims(&mut table, &mut blocks, PARTS, &Crew::new(2), 2);
         let (yes, no) = (true, false);
         assert_eq!(
-            decided,
+            decided(&blocks),
             [
                 vec![no, yes],
                 vec![yes, yes, yes, yes],
@@ -1980,9 +1996,47 @@ mod tests {
                 vec![no, no, no]
             ]
         );
+        // Each candidate's state is as long as its fingerprint's number.
+        let counts: Vec<(usize, usize)> =
+            blocks.iter().map(|b| (b.new_states, b.new_bytes)).collect();
+        assert_eq!(counts, [(1, 4), (4, 2 + 3 + 5 + 6), (0, 0), (0, 0)]);
         // `d`, stored after the layer, counts with the four claimed and
         // the old one.
         assert_eq!(table.len(), 6);
+    }
+
+    /// With no state contested, settling leaves each won candidate new and
+    /// the others not, deferred ones claimed in block order included.
+    #[test]
+    fn uncontested_claims_are_new_where_they_were_won() {
+        use super::{settle_claims, Claimed, Crew};
+        use crate::store::{Claim, FpTable};
+        use Claimed::{Deferred as D, Lost as L, Won as W};
+        let (old, b, c, d) = (fp(1), fp(2), fp(3), fp(4));
+        let mut table = FpTable::new(false);
+        table.set_layer(0);
+        table.insert_marked(old);
+        table.set_layer(1);
+        let mark = table.mark();
+        for x in [b, c] {
+            let shard = &table.shards()[FpTable::shard_of(x)];
+            assert_eq!(shard.claim(x, mark, true), Claim::Won);
+        }
+        table.added(2);
+        // `old` deferred is found stored before: lost; `d` deferred is won.
+        let claims: [&[(u64, Claimed)]; 3] = [&[(b, W), (old, L)], &[(old, D), (d, D)], &[(c, W)]];
+        let mut blocks = blocks_of(&claims);
+        settle_claims(&mut table, &mut blocks, PARTS, &Crew::new(2), 2);
+        let (yes, no) = (true, false);
+        assert_eq!(decided(&blocks), [vec![yes, no], vec![no, yes], vec![yes]]);
+        let counts: Vec<(usize, usize)> =
+            blocks.iter().map(|b| (b.new_states, b.new_bytes)).collect();
+        assert_eq!(counts, [(1, 2), (1, 4), (1, 3)]);
+        assert!(
+            blocks.iter().all(|b| b.won_is_new),
+            "no part was gone through"
+        );
+        assert_eq!(table.len(), 4);
     }
 
     /// Three threads counting to 12 side by side: more than 63 layers (the
