@@ -273,7 +273,7 @@ RATE_MIN_STATES = 100_000
 # 1.3x as long as one alone, no scheme can make two workers more than
 # 2 / 1.3 = 1.54x faster than one. Minimum over rounds (the host's other
 # load only ever slows a run down).
-PARALLEL_ROUNDS = 5
+PARALLEL_ROUNDS = 7
 PARALLEL_MIN_STATES = 100_000
 
 
