@@ -74,22 +74,22 @@ pub fn describe(exec: &Exec, state: &[Value], steps: &[ThreadStep]) -> Deadlock 
             BlockReason::Semaphore(o) => (
                 format!("a permit of {}", obj(o)),
                 Vec::new(),
-                "no permits left and nobody releases one".to_string(),
+                "no permits left, and no thread can run to release one".to_string(),
             ),
             BlockReason::Condvar(c, _) => (
                 format!("a notify on {}", obj(c)),
                 Vec::new(),
-                "nobody is left to notify it".to_string(),
+                "no thread can run to notify it".to_string(),
             ),
             BlockReason::ChannelFull(c) => (
                 format!("room in {}", obj(c)),
                 Vec::new(),
-                "the channel is full and nobody receives".to_string(),
+                "the channel is full, and no thread can run to receive".to_string(),
             ),
             BlockReason::ChannelEmpty(c) => (
                 format!("a value from {}", obj(c)),
                 Vec::new(),
-                "the channel is empty and nobody sends or closes it".to_string(),
+                "the channel is empty, and no thread can run to send on it or close it".to_string(),
             ),
             BlockReason::RendezvousBusy(c) => (
                 format!("its turn to send on {}", obj(c)),
@@ -99,7 +99,7 @@ pub fn describe(exec: &Exec, state: &[Value], steps: &[ThreadStep]) -> Deadlock 
             BlockReason::RendezvousTake(c) => (
                 format!("a receiver on {}", obj(c)),
                 Vec::new(),
-                "nobody receives from this unbuffered channel".to_string(),
+                "no thread can run to receive from this unbuffered channel".to_string(),
             ),
             BlockReason::Barrier(b) => {
                 let parties = p.objects[b].param;
@@ -113,7 +113,7 @@ pub fn describe(exec: &Exec, state: &[Value], steps: &[ThreadStep]) -> Deadlock 
             BlockReason::WaitGroup(w) => (
                 format!("wait group {}", obj(w)),
                 Vec::new(),
-                format!("its counter is {} and nobody calls done()", state[l.obj[w]]),
+                format!("its counter is {}, and no thread can run to call done()", state[l.obj[w]]),
             ),
             BlockReason::Join(u) => (
                 format!("join({})", name(u)),
@@ -123,7 +123,7 @@ pub fn describe(exec: &Exec, state: &[Value], steps: &[ThreadStep]) -> Deadlock 
             BlockReason::Await => (
                 "its await condition".to_string(),
                 Vec::new(),
-                "the condition is false and nobody can change it".to_string(),
+                "the condition is false, and no thread can run to change it".to_string(),
             ),
         };
         waits.push(Wait {
