@@ -113,7 +113,10 @@ pub fn describe(exec: &Exec, state: &[Value], steps: &[ThreadStep]) -> Deadlock 
             BlockReason::WaitGroup(w) => (
                 format!("wait group {}", obj(w)),
                 Vec::new(),
-                format!("its counter is {}, and no thread can run to call done()", state[l.obj[w]]),
+                format!(
+                    "its counter is {}, and no thread can run to call done()",
+                    state[l.obj[w]]
+                ),
             ),
             BlockReason::Join(u) => (
                 format!("join({})", name(u)),

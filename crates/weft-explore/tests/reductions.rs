@@ -232,3 +232,49 @@ fn a_loop_cannot_postpone_another_thread_forever() {
     );
     assert_eq!(kinds(&out), BTreeSet::from([Kind::Assertion]));
 }
+
+/// A thread that took the last step of a labelled statement has left it,
+/// though local work of the statement (clearing temporaries, the jump out
+/// of an `if`) is still ahead of it; one in front of a label on local
+/// work alone (`progress;`) is at it. Settled or not, with every
+/// reduction, the same.
+#[test]
+fn a_thread_past_a_labelled_statement_has_left_it() {
+    let cases = [
+        // After the write of `y`, only the clear of `x + 1` is left.
+        (
+            "shared x = 0; shared y = 0; shared z = 0;
+             thread a { l: y = x + 1; z = 5; }
+             invariant !(a@l && y > 0);",
+            vec![],
+        ),
+        // After `x = 1`, only the jump over the `else` branch is left.
+        (
+            "shared c = 1; shared x = 0; shared z = 0;
+             thread a { l: if c == 1 { x = 1; } else { x = 2; } z = 5; }
+             invariant !(a@l && x > 0);",
+            vec![],
+        ),
+        // Between its steps the thread is inside; after the last, not.
+        (
+            "shared x = 0; shared y = 0;
+             thread a { let k = 1; l: { x = k; y = 2; } x = 3; }
+             invariant a@l || x != 1;",
+            vec![Kind::Invariant],
+        ),
+        // In front of `progress;`, the thread is at its label.
+        (
+            "shared x = 0;
+             thread a { x = 1; l: progress; x = 2; }
+             invariant !(a@l && x == 1);",
+            vec![Kind::Invariant],
+        ),
+    ];
+    for (src, expected) in cases {
+        let program = compile(src, &[]).expect("compiles");
+        let [_, safety] = check_sets();
+        let out = check(&program, &plain(&safety), &mut |_| {});
+        assert_eq!(kinds(&out), expected.into_iter().collect(), "{src}");
+        agree(&program, None).unwrap_or_else(|e| panic!("{e}\n{src}"));
+    }
+}

@@ -130,7 +130,7 @@ pub struct ThreadGroup {
 /// A label: `name: stmt`. A thread is "at" the label while its program
 /// counter is in `start..end` (inside the labelled statement's code), or in
 /// one of the `more` ranges: a label inside a function has one range per
-/// place the function is inlined.
+/// place the function is inlined; but not at the `trailing` local work.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Label {
     pub name: String,
@@ -139,11 +139,22 @@ pub struct Label {
     pub span: SrcSpan,
     /// The label's other ranges, `(start, end)` each.
     pub more: Vec<(u32, u32)>,
+    /// The local work of the ranges that only a step inside them leads to
+    /// (clearing temporaries, the jump out of an `if`), in order: a thread
+    /// that has taken the statement's last step has left it, though that
+    /// work, which runs with its next step, is still ahead of it.
+    pub trailing: Vec<u32>,
 }
 
 impl Label {
-    /// Is `pc` inside the label (any of its ranges)?
+    /// Is `pc` inside the label (any of its ranges, not trailing)?
     pub fn contains(&self, pc: usize) -> bool {
+        self.within(pc)
+            && u32::try_from(pc).map_or(true, |pc| self.trailing.binary_search(&pc).is_err())
+    }
+
+    /// Is `pc` in one of the label's ranges?
+    pub fn within(&self, pc: usize) -> bool {
         let within = |(start, end): (u32, u32)| (start as usize..end as usize).contains(&pc);
         within((self.start, self.end)) || self.more.iter().any(|&r| within(r))
     }

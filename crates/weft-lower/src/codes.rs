@@ -28,7 +28,67 @@ pub(crate) fn thread(env: &Env<'_>, g: usize) -> (ir::Code, Vec<LowerError>) {
     code.n_locals = locals_used(&code);
     clamp_clears(&mut code);
     taint::mark_from_read(&mut code);
+    mark_trailing(&mut code);
     (code, l.errors)
+}
+
+/// Find each label's trailing local work ([`ir::Label::trailing`]): the
+/// local instructions of its ranges whose every way in comes from an
+/// instruction of the ranges that is a step or trailing itself. Local work
+/// that the thread can reach from outside, such as a label on `progress;`
+/// or a `let` at a statement's start, is not trailing: the thread in front
+/// of it has not started the statement.
+fn mark_trailing(code: &mut ir::Code) {
+    let n = code.instrs.len();
+    let local = |pc: usize| {
+        matches!(
+            code.instrs[pc].op,
+            Op::Set { .. }
+                | Op::SetIdx { .. }
+                | Op::Clear { .. }
+                | Op::Jump(_)
+                | Op::JumpIfNot { .. }
+                | Op::Progress
+        )
+    };
+    // Where control comes from: `None` for the thread's start.
+    let mut preds: Vec<Vec<Option<usize>>> = vec![Vec::new(); n];
+    if n > 0 {
+        preds[0].push(None);
+    }
+    for (pc, instr) in code.instrs.iter().enumerate() {
+        let (next, other) = match &instr.op {
+            Op::Jump(t) => (None, Some(*t as usize)),
+            Op::JumpIfNot { target, .. } => (Some(pc + 1), Some(*target as usize)),
+            Op::RecvOrEnd { end, .. } => (Some(pc + 1), Some(*end as usize)),
+            _ => (Some(pc + 1), None),
+        };
+        for q in [next, other].into_iter().flatten().filter(|&q| q < n) {
+            preds[q].push(Some(pc));
+        }
+    }
+    let mut labels = std::mem::take(&mut code.labels);
+    for label in &mut labels {
+        let mut trailing: Vec<bool> = (0..n).map(|pc| label.within(pc) && local(pc)).collect();
+        // The largest set closed under "every way in is a step of the
+        // ranges or trailing": drop what some other way reaches.
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for pc in 0..n {
+                if trailing[pc]
+                    && !preds[pc]
+                        .iter()
+                        .all(|p| p.is_some_and(|p| label.within(p) && (!local(p) || trailing[p])))
+                {
+                    trailing[pc] = false;
+                    changed = true;
+                }
+            }
+        }
+        label.trailing = (0..n as u32).filter(|&pc| trailing[pc as usize]).collect();
+    }
+    code.labels = labels;
 }
 
 /// The number of slots the code really touches: a temporary that a read was

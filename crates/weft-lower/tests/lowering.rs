@@ -476,18 +476,67 @@ invariant !(t[0]@inc && t[1]@inc);";
     let inc = &t.labels[1];
     assert_eq!(inc.more.len(), 1, "{inc:?}");
     // Each range is one inlined `x = x + 1`: a read, then the write (and
-    // the clear of its temporary).
+    // the clear of its temporary, which is trailing: a thread past the
+    // write has left `inc`).
     for (start, end) in std::iter::once((inc.start, inc.end)).chain(inc.more.iter().copied()) {
         let ops: Vec<&Op> = (start..end).map(|pc| &t.instrs[pc as usize].op).collect();
         assert!(
-            matches!(ops[..], [Op::Read { .. }, Op::Write { .. }, ..]),
+            matches!(
+                ops[..],
+                [Op::Read { .. }, Op::Write { .. }, Op::Clear { .. }]
+            ),
             "{start}..{end}: {ops:?}"
         );
-        assert!((start..end).all(|pc| inc.contains(pc as usize)));
+        let at: Vec<bool> = (start..end).map(|pc| inc.contains(pc as usize)).collect();
+        assert_eq!(at, [true, true, false], "{start}..{end}");
     }
     assert!(!inc.contains(0));
     // A thread that never calls the function has none of its labels.
     assert!(p.codes[1].labels.is_empty());
+}
+
+/// The local work that only the statement's own steps lead to is not part
+/// of its label; local work a thread reaches from outside is.
+#[test]
+fn trailing_local_work_is_outside_its_label() {
+    let src = "
+shared c = 1;
+shared x = 0;
+thread a {
+    cs: if c == 1 { x = 1; } else { x = 2; }
+    gate: progress;
+    x = 3;
+}
+invariant !a@cs || !a@gate;";
+    let p = compile(src);
+    let t = &p.codes[0];
+    let (cs, gate) = (&t.labels[0], &t.labels[1]);
+    let at = |label: &weft_ir::Label| -> Vec<usize> {
+        (0..t.instrs.len())
+            .filter(|&pc| label.contains(pc))
+            .collect()
+    };
+    let ops = |pcs: &[usize]| -> Vec<String> {
+        pcs.iter()
+            .map(|&pc| format!("{:?}", t.instrs[pc].op))
+            .collect()
+    };
+    // The read of `c`, its test, the clears and writes of each branch; not
+    // the jump out of the `then` branch, nor clears after a write.
+    let inside = at(cs);
+    assert!(inside.iter().all(|&pc| cs.within(pc)));
+    assert!(
+        ops(&inside).iter().all(|op| !op.starts_with("Jump(")),
+        "{:?}",
+        ops(&inside)
+    );
+    assert!(
+        (0..t.instrs.len()).any(|pc| cs.within(pc) && !cs.contains(pc)),
+        "the jump out of the `then` branch is trailing"
+    );
+    // `progress;` has no step before it in `gate`: a thread in front of it
+    // is at `gate`.
+    assert_eq!(ops(&at(gate)), ["Progress"]);
 }
 
 #[test]
