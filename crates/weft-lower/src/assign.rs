@@ -186,14 +186,22 @@ impl<'e, 'a> Lower<'e, 'a> {
                     Ty::Int
                 };
                 int_target(self, ty);
-                let Some(cell) = self.cell_ref(var, &target.name, target.index.as_deref()) else {
+                // `x[i] += e` is `x[i] = x[i] + e` (LANGUAGE.md section 4),
+                // with the same steps: the index is worked out for the
+                // target, then again for the read, each time reading what
+                // it reads (nothing, for a constant, `self` or a local).
+                let index = target.index.as_deref();
+                let Some(cell) = self.cell_ref(var, &target.name, index) else {
+                    return;
+                };
+                let Some(read) = self.cell_ref(var, &target.name, index) else {
                     return;
                 };
                 let old = self.temp();
                 self.b.emit(
                     Op::Read {
                         dst: old,
-                        cell: cell.clone(),
+                        cell: read,
                         racy: self.racy,
                         tracked: false,
                     },
@@ -201,11 +209,13 @@ impl<'e, 'a> Lower<'e, 'a> {
                 );
                 let v = self.expr_of(value, Ty::Int, &context);
                 let value = binary(bin, ir::Expr::Local(old), v.expr, op_span);
+                // As for the long form, the taint pass marks the value as
+                // coming from the read.
                 self.b.emit(
                     Op::Write {
                         cell,
                         value,
-                        from_read: ir::FromRead::Yes,
+                        from_read: ir::FromRead::No,
                     },
                     span(at),
                 );

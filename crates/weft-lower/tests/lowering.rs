@@ -721,3 +721,27 @@ final assert x == 1, \"x is one\";";
     ));
     assert_snapshot!(listing(src));
 }
+
+/// `a[i] += e` is `a[i] = a[i] + e` (LANGUAGE.md section 4), with the same
+/// steps: a shared index is read for the target, then again for the read.
+#[test]
+fn a_compound_assignment_is_its_long_form() {
+    let program = |body: &str| {
+        compile(&format!(
+            "shared i = 0;\nshared a = [0, 5];\nthread p {{ {body} }}\nthread w {{ i = 1; }}"
+        ))
+    };
+    let ops = |p: &weft_ir::Program| -> Vec<String> {
+        p.codes[0]
+            .instrs
+            .iter()
+            .map(|ins| format!("{:?}", ins.op))
+            .map(|op| op.split(" {").next().unwrap_or_default().to_string())
+            .collect()
+    };
+    let short = program("a[i] += 1;");
+    let long = program("a[i] = a[i] + 1;");
+    assert_eq!(ops(&short), ops(&long));
+    let reads = ops(&short).iter().filter(|op| *op == "Read").count();
+    assert_eq!(reads, 3, "{:?}", ops(&short));
+}
