@@ -81,7 +81,8 @@ fn graph(args: &GraphArgs, look: &Look) -> (String, u8) {
         ..Options::default()
     };
     let (outcome, graph) = weft_explore::explore(&loaded.program, &options, &mut |_| {});
-    if let Some(Limit::MaxStates(_)) = outcome.limit {
+    // A graph of exactly one state more stops no search: count it too.
+    if matches!(outcome.limit, Some(Limit::MaxStates(_))) || outcome.stats.states > args.max_nodes {
         return (
             format!(
                 "error: the state graph of {} has more than {} states (--max-nodes): too many to \

@@ -308,9 +308,19 @@ fn from_report(
             .get("thread")
             .and_then(Value::as_str)
             .ok_or_else(|| format!("step {} of the schedule has no \"thread\" name", i + 1))?;
-        let branch = step.get("branch").and_then(Value::as_u64).unwrap_or(0);
-        let branch = u32::try_from(branch)
-            .map_err(|_| format!("step {}: branch {branch} is too large", i + 1))?;
+        // No branch is branch 0, as a name alone is in `--schedule`.
+        let branch = match step.get("branch") {
+            None => 0,
+            Some(b) => b
+                .as_u64()
+                .and_then(|b| u32::try_from(b).ok())
+                .ok_or_else(|| {
+                    format!(
+                        "step {}: \"branch\" must be a whole number from 0 up, not {b}",
+                        i + 1
+                    )
+                })?,
+        };
         path.push((thread_index(program, name)?, branch));
     }
     // No step: the violation is in the initial state, which the run shows.

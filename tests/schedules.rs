@@ -510,6 +510,80 @@ fn run_replays_a_check_report() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// Under `tso` a replayed lost update names the same other thread as the
+/// check does, not the thread's own buffered write.
+#[test]
+fn run_names_the_other_writer_of_a_lost_update_under_tso() {
+    let dir = std::env::temp_dir().join(format!("weft-run-tso-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let program = "programs/01_counter_race.weft";
+    let report = dir.join("report.json");
+    let out = weft()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--memory-model",
+            "tso",
+            program,
+        ])
+        .output()
+        .unwrap();
+    std::fs::write(&report, &out.stdout).unwrap();
+    let check: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let violations = check["violations"].as_array().unwrap();
+    let (which, lost) = (violations.iter().enumerate())
+        .find(|(_, v)| v["kind"] == "lost-update")
+        .expect("a lost update under tso");
+    let which = (which + 1).to_string();
+    let (doc, _) = json(&[
+        "run",
+        "--format",
+        "json",
+        "--memory-model",
+        "tso",
+        program,
+        "--trace",
+        report.to_str().unwrap(),
+        "--violation",
+        &which,
+    ]);
+    let seen = doc["violations"].as_array().unwrap();
+    assert!(
+        seen.iter().any(|v| v["message"] == lost["message"]),
+        "{}\nnot among\n{seen:#?}",
+        lost["message"]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A step's branch must be a whole number from 0 up (none is branch 0):
+/// anything else is bad input, not branch 0.
+#[test]
+fn run_refuses_a_trace_step_with_a_bad_branch() {
+    let dir = std::env::temp_dir().join(format!("weft-run-branch-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let program = "programs/01_counter_race.weft";
+    let trace = dir.join("trace.json");
+    let run = |steps: &str| {
+        std::fs::write(&trace, steps).unwrap();
+        text(&["run", program, "--trace", trace.to_str().unwrap()])
+    };
+    for bad in ["-1", "1e30", "\"x\"", "1.5", "null"] {
+        let (out, code) = run(&format!("[{{\"thread\": \"inc[0]\", \"branch\": {bad}}}]"));
+        assert_eq!(code, Some(2), "branch {bad}: {out}");
+        assert!(
+            out.contains("must be a whole number"),
+            "branch {bad}: {out}"
+        );
+    }
+    // Both steps run (the race they show makes it exit 1).
+    let (out, code) = run("[{\"thread\": \"inc[0]\"}, {\"thread\": \"inc[0]\", \"branch\": 0}]");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("2 steps of the schedule taken"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A violation in the initial state has a schedule of no step; running
 /// it shows the initial state and the violation there.
 #[test]
@@ -633,6 +707,29 @@ fn graph_refuses_large_graphs_and_says_when_graphviz_is_missing() {
     ]);
     assert!(out.contains("more than 20 states (--max-nodes)"), "{out}");
     assert_eq!(code, Some(2));
+    // The limit is exact: a graph of one state more is refused too, one
+    // of exactly as many drawn.
+    let (json, code) = text(&["graph", "--format", "json", "programs/01_counter_race.weft"]);
+    assert_eq!(code, Some(0));
+    let n = serde_json::from_str::<Value>(&json).expect("json")["states"]
+        .as_array()
+        .map_or(0, Vec::len);
+    let (below, above) = ((n - 1).to_string(), n.to_string());
+    let (out, code) = text(&[
+        "graph",
+        "--max-nodes",
+        &below,
+        "programs/01_counter_race.weft",
+    ]);
+    assert!(out.contains("(--max-nodes)"), "{out}");
+    assert_eq!(code, Some(2));
+    let (_, code) = text(&[
+        "graph",
+        "--max-nodes",
+        &above,
+        "programs/01_counter_race.weft",
+    ]);
+    assert_eq!(code, Some(0));
     let (out, code) = text(&["graph", "--format", "svg", "programs/01_counter_race.weft"]);
     let has_dot = std::process::Command::new("dot").arg("-V").output().is_ok();
     if has_dot {

@@ -91,9 +91,10 @@ pub fn walk(exec: &Exec, path: &[(u32, u32)]) -> Walk {
     let mut out = Walk::default();
     let mut steps: Vec<ThreadStep> = (0..n).map(|_| ThreadStep::default()).collect();
     observe(exec, &state, &mut steps, 0, &mut out);
-    // The thread that last wrote each plain shared cell, to name it in a
-    // lost update.
-    let mut last_writer: std::collections::HashMap<u32, u32> = Default::default();
+    // Every write so far, (cell, thread), in order: a lost update names the
+    // last other thread that wrote the cell, as `weft check` does (under
+    // `tso` and `pso` the thread's own buffered write comes in between).
+    let mut writes: Vec<(u32, u32)> = Vec::new();
     for (i, &(t, branch)) in path.iter().enumerate() {
         let number = i + 1;
         let stuck = if t as usize >= n {
@@ -145,9 +146,11 @@ pub fn walk(exec: &Exec, path: &[(u32, u32)]) -> Walk {
         };
         let name = &program.threads[t as usize].name;
         for &(cell, _) in &tr.lost_updates {
-            let other = last_writer.get(&cell).map_or("another thread", |&u| {
-                program.threads[u as usize].name.as_str()
-            });
+            let other = (writes.iter().rev())
+                .find(|&&(c, u)| c == cell && u != t)
+                .map_or("another thread", |&(_, u)| {
+                    program.threads[u as usize].name.as_str()
+                });
             let cell = program.cell_name(cell);
             out.seen.push(Seen {
                 after: number,
@@ -163,7 +166,7 @@ pub fn walk(exec: &Exec, path: &[(u32, u32)]) -> Walk {
         for trace in &traces {
             for &(cell, write, _) in &trace.cells {
                 if write {
-                    last_writer.insert(cell, t);
+                    writes.push((cell, t));
                 }
             }
         }

@@ -14,6 +14,11 @@ use crate::types::{self, Ty};
 /// Beyond this many instructions in one code, calls are no longer inlined.
 const MAX_INSTRS: usize = 200_000;
 
+/// How deep calls may nest: each is inlined by a recursive descent, and a
+/// chain of thousands of functions, each calling the next, would take
+/// minutes and gigabytes before the search starts (and then the stack).
+pub(crate) const MAX_CALL_DEPTH: usize = 64;
+
 impl<'e, 'a> Lower<'e, 'a> {
     /// `func(args)`; `want_value` when its result is used.
     pub fn call(&mut self, func: &'a Ident, args: &'a [Expr], at: Span, want_value: bool) -> Val {
@@ -92,6 +97,21 @@ impl<'e, 'a> Lower<'e, 'a> {
                         .help("every call is inlined: a function that calls others several times, nested, grows exponentially; call them in a loop instead"),
                 ));
             }
+            return Val::unknown();
+        }
+        if self.calls.len() >= MAX_CALL_DEPTH + usize::from(self.mode == Mode::FnAlone) {
+            // Said once, at the call in the thread's own body, as above.
+            if !self.too_large && self.mode != Mode::FnAlone {
+                self.too_large = true;
+                let outer = self.outer_call().unwrap_or(at);
+                self.error(LowerError::CallsTooDeep(
+                    Detail::new(format!("calls are nested more than {MAX_CALL_DEPTH} deep here"))
+                        .at(outer, "this call leads to the chain")
+                        .note(at, format!("call number {} in the chain", MAX_CALL_DEPTH + 1))
+                        .help("every call is inlined into the thread: call fewer functions from one another, or put the work in a loop"),
+                ));
+            }
+            args.iter().for_each(|a| drop(self.expr(a)));
             return Val::unknown();
         }
         if self.env.recursive[f] || self.calls.iter().any(|c| c.func == f) {

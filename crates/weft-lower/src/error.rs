@@ -179,6 +179,8 @@ lower_errors! {
     BadParam => weft::bad_param,
     /// A thread whose inlined calls make its code absurdly long.
     CodeTooLarge => weft::code_too_large,
+    /// Calls nested deeper than inlining them allows.
+    CallsTooDeep => weft::calls_too_deep,
     /// A variable declared with neither a type nor an initial value.
     MissingType => weft::missing_type,
 }

@@ -185,7 +185,25 @@ impl<'a> Layout<'a> {
                 at_least(e, 0, "a semaphore's initial permits", consts, errors)
             }
             (ObjectKind::Channel, Some(e)) => {
-                at_least(e, 0, "a channel's capacity", consts, errors)
+                // Every slot of every buffer is part of every state.
+                let n = at_least(e, 0, "a channel's capacity", consts, errors);
+                if n.saturating_mul(i64::from(len)) > MAX_CELLS {
+                    let what = match is_array {
+                        true => format!(
+                            "{len} channels of capacity {n} need {} slots in all, more than",
+                            n.saturating_mul(i64::from(len))
+                        ),
+                        false => format!("a channel's capacity of {n} is more than"),
+                    };
+                    errors.push(LowerError::BadParam(
+                        Detail::new(format!("{what} the limit of {MAX_CELLS}"))
+                            .at(e.span, format!("this is {n}"))
+                            .help("every slot of a channel's buffer is part of every state: a model checker explores small instances, use a smaller capacity"),
+                    ));
+                    0
+                } else {
+                    n
+                }
             }
             (ObjectKind::Barrier, Some(e)) => {
                 at_least(e, 1, "a barrier's number of parties", consts, errors)
