@@ -630,6 +630,20 @@ pub enum Op {
 }
 
 impl Op {
+    /// Local work: an instruction on the thread's own locals and position
+    /// only (no step of its own; it runs with the step after it).
+    pub fn is_local_work(&self) -> bool {
+        matches!(
+            self,
+            Op::Set { .. }
+                | Op::SetIdx { .. }
+                | Op::Clear { .. }
+                | Op::Jump(_)
+                | Op::JumpIfNot { .. }
+                | Op::Progress
+        )
+    }
+
     /// The sync objects this instruction names.
     pub fn objects(&self) -> Vec<&ObjRef> {
         match self {

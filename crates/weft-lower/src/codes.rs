@@ -40,17 +40,7 @@ pub(crate) fn thread(env: &Env<'_>, g: usize) -> (ir::Code, Vec<LowerError>) {
 /// of it has not started the statement.
 fn mark_trailing(code: &mut ir::Code) {
     let n = code.instrs.len();
-    let local = |pc: usize| {
-        matches!(
-            code.instrs[pc].op,
-            Op::Set { .. }
-                | Op::SetIdx { .. }
-                | Op::Clear { .. }
-                | Op::Jump(_)
-                | Op::JumpIfNot { .. }
-                | Op::Progress
-        )
-    };
+    let local = |pc: usize| code.instrs[pc].op.is_local_work();
     // Where control comes from: `None` for the thread's start.
     let mut preds: Vec<Vec<Option<usize>>> = vec![Vec::new(); n];
     if n > 0 {

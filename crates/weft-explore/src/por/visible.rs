@@ -139,15 +139,7 @@ pub(super) fn moves(ats: &[Vec<Option<bool>>], done: bool, pc: usize, ends: &End
 
 /// The local work that `t@label` follows (`eval::local_step`).
 fn local(op: &Op) -> bool {
-    matches!(
-        op,
-        Op::Set { .. }
-            | Op::SetIdx { .. }
-            | Op::Clear { .. }
-            | Op::Jump(_)
-            | Op::JumpIfNot { .. }
-            | Op::Progress
-    )
+    op.is_local_work()
 }
 
 /// Local work that never fails (a failure stops `t@label` with false).
