@@ -632,16 +632,10 @@ pub enum Op {
 impl Op {
     /// Local work: an instruction on the thread's own locals and position
     /// only (no step of its own; it runs with the step after it).
+    /// A `choose` and a range `check` are not visible either, but they
+    /// are not local work: one branches, the other may fail.
     pub fn is_local_work(&self) -> bool {
-        matches!(
-            self,
-            Op::Set { .. }
-                | Op::SetIdx { .. }
-                | Op::Clear { .. }
-                | Op::Jump(_)
-                | Op::JumpIfNot { .. }
-                | Op::Progress
-        )
+        !self.is_visible() && !matches!(self, Op::Choose { .. } | Op::Check { .. })
     }
 
     /// The sync objects this instruction names.

@@ -85,32 +85,25 @@ impl<'e, 'a> Lower<'e, 'a> {
             ));
         }
         if self.b.instrs.len() > MAX_INSTRS {
-            // Calls nested in calls can grow exponentially; say so once, at
-            // the call in the thread's own body (a function checked on its
-            // own says nothing: its callers will).
-            if !self.too_large && self.mode != Mode::FnAlone {
-                self.too_large = true;
-                let outer = self.outer_call().unwrap_or(at);
-                self.error(LowerError::CodeTooLarge(
+            // Calls nested in calls can grow exponentially.
+            self.too_much_inlining(at, |outer| {
+                LowerError::CodeTooLarge(
                     Detail::new(format!("inlining the calls makes this code longer than {MAX_INSTRS} instructions"))
                         .at(outer, "this call inlines too much")
                         .help("every call is inlined: a function that calls others several times, nested, grows exponentially; call them in a loop instead"),
-                ));
-            }
+                )
+            });
             return Val::unknown();
         }
         if self.calls.len() >= MAX_CALL_DEPTH + usize::from(self.mode == Mode::FnAlone) {
-            // Said once, at the call in the thread's own body, as above.
-            if !self.too_large && self.mode != Mode::FnAlone {
-                self.too_large = true;
-                let outer = self.outer_call().unwrap_or(at);
-                self.error(LowerError::CallsTooDeep(
+            self.too_much_inlining(at, |outer| {
+                LowerError::CallsTooDeep(
                     Detail::new(format!("calls are nested more than {MAX_CALL_DEPTH} deep here"))
                         .at(outer, "this call leads to the chain")
                         .note(at, format!("call number {} in the chain", MAX_CALL_DEPTH + 1))
                         .help("every call is inlined into the thread: call fewer functions from one another, or put the work in a loop"),
-                ));
-            }
+                )
+            });
             args.iter().for_each(|a| drop(self.expr(a)));
             return Val::unknown();
         }
@@ -198,6 +191,18 @@ impl<'e, 'a> Lower<'e, 'a> {
     /// `return;` / `return e;` inside an inlined function, or `return;` in
     /// a thread's own body, which ends the thread (leaving its `with` and
     /// `atomic` blocks on the way, as a function's return does).
+    /// Report that inlining went too far, once, at the call in the
+    /// thread's own body (`error` gets its span; `at`, the call here, when
+    /// there is none): a function checked on its own says nothing, its
+    /// callers will.
+    fn too_much_inlining(&mut self, at: Span, error: impl FnOnce(Span) -> LowerError) {
+        if !self.too_large && self.mode != Mode::FnAlone {
+            self.too_large = true;
+            let outer = self.outer_call().unwrap_or(at);
+            self.error(error(outer));
+        }
+    }
+
     pub fn return_stmt(&mut self, value: Option<&'a Expr>, at: Span) {
         let Some(frame) = self.calls.last() else {
             if let (Mode::Thread { .. }, None) = (self.mode, value) {
