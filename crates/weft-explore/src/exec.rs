@@ -796,30 +796,60 @@ fn lost_update_read(layout: &Layout, st: &mut [Value], t: usize, cell: u32) {
 
 /// The lost-update bookkeeping of thread `t`'s write of `cell` in `st`, when
 /// the cell is tracked: the other threads' reads of it turn stale. A write
-/// computed from `t`'s own read (`from_read`) is done with that read, and
-/// returns whether it was stale (another thread wrote the cell since): the
-/// write then loses that update. A write that is not (`x = 5`) leaves `t`'s
-/// read as it was, for a later write computed from it
-/// (`let r = x; x = 5; x = r + 1;` loses an update written before `x = 5`).
+/// computed from `t`'s own read (`from_read`) returns whether that read was
+/// stale (another thread wrote the cell since): the write then loses that
+/// update. It is done with the read unless the thread may write the cell
+/// again from the same read (`keeps`: `let r = x; x = r + 1; ...;
+/// x = r + 2;` loses an update written in between). A write that is not
+/// computed from the read (`x = 5`) leaves `t`'s read as it was, for a
+/// later write computed from it (`let r = x; x = 5; x = r + 1;` loses an
+/// update written before `x = 5`).
 fn lost_update_write(
     layout: &Layout,
     st: &mut [Value],
     t: usize,
     cell: u32,
-    from_read: bool,
+    write: LuWrite,
 ) -> bool {
     let Some(readers) = layout.tracked[cell as usize] else {
         return false;
     };
     let (me, stale) = (thread_bit(t), readers + 1);
     st[stale] |= st[readers] & !me;
-    if !from_read {
+    if !write.from_read {
         return false;
     }
     let lost = st[stale] & me != 0;
-    st[readers] &= !me;
-    st[stale] &= !me;
+    if !write.keeps {
+        st[readers] &= !me;
+        st[stale] &= !me;
+    }
     lost
+}
+
+/// What the lost-update check needs of a write ([`Op::Write`]'s
+/// `from_read` for the cell written, and `keeps_read`).
+#[derive(Clone, Copy)]
+struct LuWrite {
+    from_read: bool,
+    keeps: bool,
+}
+
+impl LuWrite {
+    /// A write that comes from no read of its cell.
+    const FRESH: LuWrite = LuWrite {
+        from_read: false,
+        keeps: false,
+    };
+
+    /// `Op::Write`'s flags for a write of `cell`, an element of `var`.
+    fn of(from_read: &weft_ir::FromRead, keeps: bool, cell: u32, var: &weft_ir::Var) -> LuWrite {
+        let from_read = from_read.of(|| cell - var.base);
+        LuWrite {
+            from_read,
+            keeps: from_read && keeps,
+        }
+    }
 }
 
 /// Advance an odometer of choices: the last choice that has another value
@@ -1128,7 +1158,7 @@ impl<'a, 'p> Run<'a, 'p> {
         &mut self,
         cell: u32,
         v: Value,
-        from_read: bool,
+        from_read: LuWrite,
         span: SrcSpan,
     ) -> EvalResult<()> {
         let p = self.x.program;
@@ -1252,6 +1282,7 @@ impl<'a, 'p> Run<'a, 'p> {
                 cell,
                 value,
                 from_read,
+                keeps_read,
             } => {
                 let c = self.cell(cell, span)?;
                 let v = self.eval(value)?;
@@ -1259,8 +1290,8 @@ impl<'a, 'p> Run<'a, 'p> {
                     self.buffer_write(c, v, span, pc)?;
                     self.note(|r| format!("{} (buffered)", r.access_note(c, v, true)));
                 } else {
-                    let from_read = from_read.of(|| c - self.x.var_of_cell(c).base);
-                    self.write_cell(c, v, from_read, span)?;
+                    let write = LuWrite::of(from_read, *keeps_read, c, self.x.var_of_cell(c));
+                    self.write_cell(c, v, write, span)?;
                     self.note(|r| r.access_note(c, v, true));
                 }
             }
@@ -1278,7 +1309,7 @@ impl<'a, 'p> Run<'a, 'p> {
                     Rmw::Sub => binary(BinOp::Sub, old, arg, span)?,
                     Rmw::Swap => arg,
                 };
-                self.write_cell(c, new, false, span)?;
+                self.write_cell(c, new, LuWrite::FRESH, span)?;
                 self.set_local(*dst, old);
                 self.note(|r| {
                     let name = match op {
@@ -1306,7 +1337,7 @@ impl<'a, 'p> Run<'a, 'p> {
                 let cur = self.st[c as usize];
                 let ok = cur == exp;
                 if ok {
-                    self.write_cell(c, new, false, span)?;
+                    self.write_cell(c, new, LuWrite::FRESH, span)?;
                 }
                 self.set_local(*dst, ok as Value);
                 self.note(|r| {

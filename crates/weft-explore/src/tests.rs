@@ -82,6 +82,7 @@ fn counter(n: u32) -> Program {
                     cell: counter,
                     value: plus_one(1),
                     from_read: weft_ir::FromRead::Yes,
+                    keeps_read: false,
                 },
                 2,
             ),

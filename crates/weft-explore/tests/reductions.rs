@@ -278,3 +278,45 @@ fn a_thread_past_a_labelled_statement_has_left_it() {
         agree(&program, None).unwrap_or_else(|e| panic!("{e}\n{src}"));
     }
 }
+
+/// A write computed from a read does not make that read fresh for a later
+/// write computed from it too: another thread's write in between is lost
+/// (LANGUAGE.md 7). A read that no later write uses is done with, and a
+/// read taken again is fresh. Settled or not, with every reduction, the
+/// same.
+#[test]
+fn a_write_from_a_read_keeps_it_for_later_writes_from_it() {
+    let handoff = "shared c = 0; semaphore go = 0; semaphore back = 0;
+         thread b { go.acquire(); c = 100; back.release(); }";
+    let cases = [
+        // `c = t + 2` is computed from the read of 0; b wrote 100 since.
+        (
+            "thread a { let t = c; c = t + 1; go.release(); back.acquire(); c = t + 2; }",
+            vec![Kind::LostUpdate],
+        ),
+        // The same read, written in a loop.
+        (
+            "thread a { let t = c; for i in 0..2 { c = t + i; go.release(); back.acquire(); } }
+             thread d { go.acquire(); back.release(); }",
+            vec![Kind::LostUpdate],
+        ),
+        // `t` no longer holds the read when `c = t` runs.
+        (
+            "thread a { let t = c; c = t + 1; t = 7; go.release(); back.acquire(); c = t; }",
+            vec![],
+        ),
+        // Read again: the second write comes from a fresh read.
+        (
+            "thread a { let t = c; c = t + 1; go.release(); back.acquire(); let u = c; c = u + 1; }",
+            vec![],
+        ),
+    ];
+    for (a, expected) in cases {
+        let src = format!("{handoff}\n{a}");
+        let program = compile(&src, &[]).expect("compiles");
+        let [_, safety] = check_sets();
+        let out = check(&program, &plain(&safety), &mut |_| {});
+        assert_eq!(kinds(&out), expected.into_iter().collect(), "{src}");
+        agree(&program, None).unwrap_or_else(|e| panic!("{e}\n{src}"));
+    }
+}

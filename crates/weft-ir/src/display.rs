@@ -129,16 +129,18 @@ impl Names<'_> {
                 cell,
                 value,
                 from_read,
+                keeps_read,
             } => {
                 format!(
-                    "write {} <- {}{}",
+                    "write {} <- {}{}{}",
                     self.cell(cell),
                     e(value),
                     match from_read {
                         FromRead::No => String::new(),
                         FromRead::Yes => " (from read)".to_string(),
                         FromRead::Elements(els) => format!(" (from read of elements {els:?})"),
-                    }
+                    },
+                    if *keeps_read { " (keeps the read)" } else { "" }
                 )
             }
             Op::Rmw {

@@ -484,6 +484,13 @@ pub enum Op {
         cell: CellRef,
         value: Expr,
         from_read: FromRead,
+        /// A write from a read (`from_read`) after which the thread may
+        /// still write the cell again with a value computed from that same
+        /// read (`let t = c; c = t + 1; ...; c = t + 2;`): the check keeps
+        /// remembering the read, so that another thread's write in between
+        /// makes the later write a lost update. Otherwise the write is done
+        /// with the read. Set by the lowering's taint analysis.
+        keeps_read: bool,
     },
     /// Atomic read-modify-write; `dst` receives the old value.
     Rmw {

@@ -70,6 +70,7 @@ impl<'e, 'a> Lower<'e, 'a> {
                         cell,
                         value: v.expr,
                         from_read: ir::FromRead::No,
+                        keeps_read: false,
                     },
                     span(at),
                 );
@@ -216,6 +217,7 @@ impl<'e, 'a> Lower<'e, 'a> {
                         cell,
                         value,
                         from_read: ir::FromRead::No,
+                        keeps_read: false,
                     },
                     span(at),
                 );

@@ -88,6 +88,7 @@ impl<'e, 'a> Lower<'e, 'a> {
                         cell,
                         value,
                         from_read: FromRead::No,
+                        keeps_read: false,
                     },
                     s,
                 );

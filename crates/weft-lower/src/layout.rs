@@ -341,12 +341,13 @@ fn at_least(
 /// label of every thread that calls it (inlined, it is in the thread's code).
 fn called_fns(decls: &Decls<'_>, body: &ast::Block) -> Vec<usize> {
     let mut found: Vec<usize> = Vec::new();
-    let calls = |block: &ast::Block, found: &mut Vec<usize>| {
+    let mut seen = vec![false; decls.fns.len()];
+    let mut calls = |block: &ast::Block, found: &mut Vec<usize>| {
         crate::walk::exprs(block, &mut |e| {
             if let ast::ExprKind::Call { func, .. } = &e.kind {
                 let kind = decls.names.get(func.name.as_str()).map(|g| g.kind);
                 if let Some(crate::declare::GlobalKind::Fn(j)) = kind {
-                    if !found.contains(&j) {
+                    if !std::mem::replace(&mut seen[j], true) {
                         found.push(j);
                     }
                 }

@@ -25,13 +25,38 @@ pub(crate) fn find(decls: &Decls<'_>, errors: &mut Vec<LowerError>) -> Vec<bool>
             }
         });
     }
+    // A function is recursive when its strongly connected component of the
+    // call graph has a cycle: more than one function, or a call to itself.
+    // Linear in the program, where a search from each function took time
+    // quadratic in a long chain of calls.
+    let mut graph = petgraph::Graph::<(), ()>::with_capacity(n, 0);
+    let nodes: Vec<_> = (0..n).map(|_| graph.add_node(())).collect();
+    for (f, callees) in calls.iter().enumerate() {
+        for &(g, _) in callees {
+            graph.add_edge(nodes[f], nodes[g], ());
+        }
+    }
+    let mut component = vec![usize::MAX; n];
     let mut recursive = vec![false; n];
+    for (c, members) in petgraph::algo::tarjan_scc(&graph).iter().enumerate() {
+        let cyclic = members.len() > 1
+            || calls[members[0].index()]
+                .iter()
+                .any(|&(g, _)| g == members[0].index());
+        for m in members {
+            component[m.index()] = c;
+            recursive[m.index()] = cyclic;
+        }
+    }
     let mut reported = vec![false; n];
-    for (start, is_recursive) in recursive.iter_mut().enumerate() {
-        let Some(cycle) = path_back(&calls, start) else {
+    for start in 0..n {
+        // A function already named in a reported cycle is in that report.
+        if !recursive[start] || reported[start] {
+            continue;
+        }
+        let Some(cycle) = path_back(&calls, &component, start) else {
             continue;
         };
-        *is_recursive = true;
         if cycle.iter().any(|(f, _)| reported[*f]) {
             continue;
         }
@@ -62,8 +87,13 @@ pub(crate) fn find(decls: &Decls<'_>, errors: &mut Vec<LowerError>) -> Vec<bool>
 }
 
 /// A shortest call path from `start` back to itself, as (caller, call span)
-/// edges, if there is one.
-fn path_back(calls: &[Vec<(usize, Span)>], start: usize) -> Option<Vec<(usize, Span)>> {
+/// edges, if there is one. Such a path stays in `start`'s strongly
+/// connected component (`component` numbers them), so the search does too.
+fn path_back(
+    calls: &[Vec<(usize, Span)>],
+    component: &[usize],
+    start: usize,
+) -> Option<Vec<(usize, Span)>> {
     // Breadth-first from start; prev[g] = the edge that first reached g.
     let mut prev: Vec<Option<(usize, Span)>> = vec![None; calls.len()];
     let mut queue = std::collections::VecDeque::from([start]);
@@ -81,7 +111,7 @@ fn path_back(calls: &[Vec<(usize, Span)>], start: usize) -> Option<Vec<(usize, S
                 path.reverse();
                 return Some(path);
             }
-            if !seen[g] {
+            if !seen[g] && component[g] == component[start] {
                 seen[g] = true;
                 prev[g] = Some((f, span));
                 queue.push_back(g);

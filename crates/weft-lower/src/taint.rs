@@ -266,17 +266,30 @@ pub(crate) fn mark_from_read(code: &mut Code) {
         }
     }
     let mut tracked = vec![false; n];
-    for (instr, t) in code.instrs.iter_mut().zip(&before) {
+    // Per write from a read: the reads of its cell it may come from.
+    let mut sources: Vec<(usize, Vec<u64>)> = Vec::new();
+    for (pc, (instr, t)) in code.instrs.iter_mut().zip(&before).enumerate() {
         if let (
             Op::Write {
                 cell,
                 value,
                 from_read,
+                ..
             },
             Some(t),
         ) = (&mut instr.op, t)
         {
-            let from = t.of(value);
+            let mut from = t.of(value);
+            for (bit, (_, read)) in sites.reads.iter().enumerate() {
+                if !may_alias(read, cell) {
+                    if let Some(w) = from.get_mut(bit / 64) {
+                        *w &= !(1 << (bit % 64));
+                    }
+                }
+            }
+            if from.iter().any(|w| *w != 0) {
+                sources.push((pc, from.clone()));
+            }
             // The constant elements of the reads it may come from; `None`
             // once one of them has an index known only at run time.
             let mut elements: Option<Vec<u32>> = Some(Vec::new());
@@ -311,5 +324,96 @@ pub(crate) fn mark_from_read(code: &mut Code) {
         if let Op::Read { tracked, .. } = &mut instr.op {
             *tracked = on;
         }
+    }
+    // Past this much work, a write keeps its read without looking (more
+    // states, the same verdicts).
+    let mut budget = KEEPS_BUDGET;
+    for (pc, from) in sources {
+        let keeps = budget.checked_sub(n * words).is_none_or(|rest| {
+            budget = rest;
+            used_again(code, &sites, &before, pc, &from)
+        });
+        if let Op::Write { keeps_read, .. } = &mut code.instrs[pc].op {
+            *keeps_read = keeps;
+        }
+    }
+}
+
+/// How many instruction visits (times taint words) finding the writes that
+/// keep their reads may take in one code.
+const KEEPS_BUDGET: usize = 50_000_000;
+
+/// Whether, after the write at `pc` computed from the reads `from` (bits of
+/// [`Sites`]), the thread may write the same cell again with a value
+/// computed from what those reads gave this time: a forward analysis from
+/// the write, with only the values those reads left in the locals as taint
+/// (a read run again gives a new value, no longer theirs).
+fn used_again(
+    code: &Code,
+    sites: &Sites,
+    before: &[Option<Taint>],
+    pc: usize,
+    from: &[u64],
+) -> bool {
+    let n = code.instrs.len();
+    let Op::Write { cell, .. } = &code.instrs[pc].op else {
+        return false;
+    };
+    let Some(start) = before[pc].as_ref() else {
+        return false;
+    };
+    let mut first = start.clone();
+    for (w, f) in first.bits.iter_mut().zip(from.iter().cycle()) {
+        *w &= f;
+    }
+    let words = first.words;
+    let none = vec![0; words];
+    let mut at: Vec<Option<Taint>> = vec![None; n];
+    let mut work: Vec<(usize, Taint)> = successors(&code.instrs[pc].op, pc)
+        .into_iter()
+        .flatten()
+        .filter(|s| *s < n)
+        .map(|s| (s, first.clone()))
+        .collect();
+    while let Some((p, incoming)) = work.pop() {
+        let t = match &mut at[p] {
+            Some(existing) => {
+                if !existing.join(&incoming) {
+                    continue;
+                }
+                existing.clone()
+            }
+            slot @ None => {
+                *slot = Some(incoming.clone());
+                incoming
+            }
+        };
+        let op = &code.instrs[p].op;
+        if let Op::Write {
+            cell: other, value, ..
+        } = op
+        {
+            if may_alias(other, cell) && t.of(value).iter().zip(from).any(|(v, f)| v & f != 0) {
+                return true;
+            }
+        }
+        let mut t = t;
+        match op_dst(op) {
+            Some(d) => t.set(d, &none),
+            None => transfer(op, p, &mut t, sites),
+        }
+        for s in successors(op, p).into_iter().flatten().filter(|s| *s < n) {
+            work.push((s, t.clone()));
+        }
+    }
+    false
+}
+
+/// The local an instruction reads a cell into ([`read_cell`]).
+fn op_dst(op: &Op) -> Option<u32> {
+    match op {
+        Op::Read { dst, .. } => Some(*dst),
+        Op::Rmw { dst, .. } | Op::Cas { dst, .. } => *dst,
+        _ => None,
     }
 }

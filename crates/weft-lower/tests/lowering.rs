@@ -20,6 +20,7 @@ fn increment_is_a_read_then_a_write_from_the_read() {
             Op::Read { racy: true, .. },
             Op::Write {
                 from_read: weft_ir::FromRead::Yes,
+                keeps_read: false,
                 ..
             },
             Op::Clear { .. }
@@ -744,4 +745,78 @@ fn a_compound_assignment_is_its_long_form() {
     assert_eq!(ops(&short), ops(&long));
     let reads = ops(&short).iter().filter(|op| *op == "Read").count();
     assert_eq!(reads, 3, "{:?}", ops(&short));
+}
+
+#[test]
+fn each_call_cycle_is_reported_once_and_callers_of_cycles_are_not_recursive() {
+    // a-b and b-c share b: one report; d calls itself; f-g-h is a cycle
+    // that also holds the shorter g-h; e only calls into a cycle.
+    let src = "shared x = 0;
+fn a() { b(); }
+fn b() { a(); c(); }
+fn c() { b(); }
+fn d() { d(); }
+fn e() { a(); }
+fn f() { g(); }
+fn g() { h(); }
+fn h() { f(); g(); }
+thread t { e(); d(); f(); x = 1; }";
+    let errors = common::errors(src);
+    let named: Vec<&str> = errors
+        .lines()
+        .filter(|l| l.contains("is recursive"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        named,
+        [
+            "× `a` is recursive: a -> b -> a",
+            "× `d` is recursive: d -> d",
+            "× `f` is recursive: f -> g -> h -> f",
+        ]
+    );
+    assert_eq!(common::codes(src), ["weft::recursion"; 3]);
+}
+
+#[test]
+fn a_long_chain_of_calls_is_too_deep_not_recursive() {
+    // Thousands of functions, each calling the next: one error, at the
+    // thread's call (finding cycles and labels is linear in the chain).
+    let n = 3000;
+    let mut src = String::from("shared x = 0;\n");
+    for i in 0..n - 1 {
+        src.push_str(&format!("fn f{i}() {{ f{}(); }}\n", i + 1));
+    }
+    src.push_str(&format!(
+        "fn f{}() {{ x = 1; }}\nthread t {{ f0(); }}\n",
+        n - 1
+    ));
+    assert_eq!(common::codes(&src), ["weft::calls_too_deep"]);
+}
+
+/// Whether each write of a code keeps its read for a later write.
+fn keeps(p: &weft_ir::Program, code: usize) -> Vec<bool> {
+    ops(p, code)
+        .iter()
+        .filter_map(|op| match op {
+            Op::Write { keeps_read, .. } => Some(*keeps_read),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_write_keeps_its_read_only_while_a_later_write_may_use_it() {
+    // `t` is used again by `c = t + 2`: the first write keeps the read.
+    let p = compile("shared c = 0;\nthread a { let t = c; c = t + 1; c = t + 2; }");
+    assert_eq!(keeps(&p, 0), [true, false]);
+    // Read again each time round: each write is done with its read.
+    let p = compile("shared c = 0;\nthread a { for i in 0..3 { c = c + 1; } }");
+    assert_eq!(keeps(&p, 0), [false]);
+    // `t` holds a constant by the second write.
+    let p = compile("shared c = 0;\nthread a { let t = c; c = t + 1; t = 7; c = t; }");
+    assert_eq!(keeps(&p, 0), [false, false]);
+    // The same read written on each turn of a loop.
+    let p = compile("shared c = 0;\nthread a { let t = c; for i in 0..2 { c = t + i; } }");
+    assert_eq!(keeps(&p, 0), [true]);
 }

@@ -86,6 +86,7 @@ fn counter_program() -> Program {
                         sum,
                     ),
                     from_read: weft_ir::FromRead::Yes,
+                    keeps_read: false,
                 },
                 lhs,
             ),
@@ -250,6 +251,7 @@ fn polite_program() -> Program {
                 cell: cell(0, me()),
                 value: Expr::Const(v),
                 from_read: weft_ir::FromRead::No,
+                keeps_read: false,
             },
             span,
         )

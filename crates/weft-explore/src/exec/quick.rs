@@ -12,8 +12,8 @@
 
 use super::fast::Fast;
 use super::{
-    local_effect, lost_update_read, lost_update_write, Access, Exec, Kind, Local, ThreadStep,
-    Transition,
+    local_effect, lost_update_read, lost_update_write, Access, Exec, Kind, Local, LuWrite,
+    ThreadStep, Transition,
 };
 use crate::eval::in_range;
 use weft_ir::{Code, ObjRef, Op, Program, SrcSpan, Value, VarKind};
@@ -250,6 +250,7 @@ impl Exec<'_> {
                     cell,
                     value,
                     from_read,
+                    keeps_read,
                 },
             ) => {
                 let env = self.env(state, pc_slot);
@@ -267,8 +268,8 @@ impl Exec<'_> {
                         grouped: false,
                         span,
                     });
-                    let from_read = from_read.of(|| c - var.base);
-                    if lost_update_write(&self.layout, st, t, c, from_read) {
+                    let write = LuWrite::of(from_read, *keeps_read, c, var);
+                    if lost_update_write(&self.layout, st, t, c, write) {
                         effects.lost_update = Some((c, span));
                     }
                 }

@@ -22,7 +22,9 @@
 //! same cell computed from a read in the buffer marks the thread a reader
 //! again: that read saw the write just flushed.
 
-use super::{lost_update_write, Exec, Run, StepResult, Stop, ThreadStep, Trace, Transition};
+use super::{
+    lost_update_write, Exec, LuWrite, Run, StepResult, Stop, ThreadStep, Trace, Transition,
+};
 use crate::eval::{check_range, in_range};
 use crate::layout::{thread_bit, ENTRY};
 use weft_ir::{Code, Op, Program, SrcSpan, Value, VarKind};
@@ -213,16 +215,17 @@ impl Exec<'_> {
         let Ok(cell) = u32::try_from(cell) else {
             return span;
         };
-        let from_read = |site: Value| {
-            write(site).is_some_and(|i| match &i.op {
-                Op::Write { from_read, .. } => {
-                    from_read.of(|| cell - self.program.var_of_cell(cell).base)
-                }
-                _ => false,
-            })
+        let lu_write = |site: Value| match write(site).map(|i| &i.op) {
+            Some(Op::Write {
+                from_read,
+                keeps_read,
+                ..
+            }) => LuWrite::of(from_read, *keeps_read, cell, self.program.var_of_cell(cell)),
+            _ => LuWrite::FRESH,
         };
+        let from_read = |site: Value| lu_write(site).from_read;
         st[cell as usize] = v;
-        if lost_update_write(&self.layout, st, t, cell, from_read(site)) {
+        if lost_update_write(&self.layout, st, t, cell, lu_write(site)) {
             lost.push((cell, span));
         }
         if let Some(readers) = self.layout.tracked[cell as usize] {
