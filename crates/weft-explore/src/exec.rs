@@ -254,6 +254,7 @@ impl Pool {
             drains: x.drains.get(c).map_or(&[], |d| &d[..]),
             direct: false,
             may_end: &x.may_end[c],
+            trailing: &x.trailing[c],
             st,
             pool: self,
             t,
@@ -288,9 +289,13 @@ pub struct Exec<'p> {
     pub program: &'p Program,
     pub layout: Layout,
     /// Per code and pc: can local work alone (no step, no `choose`) reach
-    /// the end of the thread from there? Where it cannot, a step need not
-    /// look ahead for a finish (`Run::tail`).
+    /// the end of the thread from there, or can it reach no step at all?
+    /// Where neither, a step need not look ahead (`Run::tail`).
     may_end: Vec<Vec<bool>>,
+    /// Per code and pc: is all that is left from there local work (no
+    /// step, no `choose` reachable)? It runs with the thread's last step,
+    /// which fails if it fails (LANGUAGE.md section 6, rule 3).
+    trailing: Vec<Vec<bool>>,
     /// Some expression looks at positions (`t@label`): local work may then
     /// move a thread only where that keeps it at the same labels.
     watch_labels: bool,
@@ -335,7 +340,23 @@ impl<'p> Exec<'p> {
                 .map(|(th, &pc_slot)| (pc_slot, th.code as usize))
                 .collect(),
             layout,
-            may_end: program.codes.iter().map(|c| may_end(program, c)).collect(),
+            may_end: program
+                .codes
+                .iter()
+                .map(|c| {
+                    let steps = may_step(program, c);
+                    may_end(program, c)
+                        .iter()
+                        .zip(&steps)
+                        .map(|(end, step)| *end || !step)
+                        .collect()
+                })
+                .collect(),
+            trailing: program
+                .codes
+                .iter()
+                .map(|c| may_step(program, c).iter().map(|s| !s).collect())
+                .collect(),
             watch_labels: program.names_positions(),
             settles,
             shortcuts: Vec::new(),
@@ -784,6 +805,41 @@ fn may_end(program: &Program, code: &Code) -> Vec<bool> {
     can
 }
 
+/// For each pc of `code` (and one past the end): whether some path of
+/// local instructions leads from there to a step or a `choose`.
+fn may_step(program: &Program, code: &Code) -> Vec<bool> {
+    let n = code.instrs.len();
+    let mut can = vec![false; n + 1];
+    let at = |can: &[bool], pc: u32| can.get(pc as usize).copied().unwrap_or(false);
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for pc in (0..n).rev() {
+            if can[pc] {
+                continue;
+            }
+            let op = &code.instrs[pc].op;
+            let next = pc as u32 + 1;
+            let v = match op {
+                _ if is_visible(program, op) => true,
+                Op::Choose { .. } => true,
+                Op::Jump(t) => at(&can, *t),
+                Op::JumpIfNot { cond, target } => match constant(cond) {
+                    Some(0) => at(&can, *target),
+                    Some(_) => at(&can, next),
+                    None => at(&can, next) || at(&can, *target),
+                },
+                _ => at(&can, next),
+            };
+            if v {
+                can[pc] = true;
+                changed = true;
+            }
+        }
+    }
+    can
+}
+
 /// The lost-update bookkeeping of thread `t`'s racy read of `cell` in
 /// `st`, when the cell is tracked: `t` has read it, and nobody wrote it since.
 fn lost_update_read(layout: &Layout, st: &mut [Value], t: usize, cell: u32) {
@@ -898,8 +954,11 @@ struct Run<'a, 'p> {
     /// The step's writes go to memory, not to the store buffer: it is an
     /// `atomic { }` block (which drained it first).
     direct: bool,
-    /// Per pc of `code`: whether local work may end the thread from there.
+    /// Per pc of `code`: whether local work may end the thread from there,
+    /// or reaches no step (`Exec::may_end`).
     may_end: &'a [bool],
+    /// Per pc of `code`: whether only local work is left (`Exec::trailing`).
+    trailing: &'a [bool],
     st: Vec<Value>,
     /// The step's buffers: the look-ahead's scratch, the choices' ranges,
     /// spare states.
@@ -992,8 +1051,7 @@ impl<'a, 'p> Run<'a, 'p> {
             }
             self.exec(instr)?;
             if self.visible && self.depth == 0 && (visible || matches!(instr.op, Op::AtomicEnd)) {
-                self.tail();
-                return Ok(());
+                return self.tail();
             }
         }
     }
@@ -1001,13 +1059,17 @@ impl<'a, 'p> Run<'a, 'p> {
     /// After the step's visible part: if the rest of the thread is local
     /// work without choices, it runs now and the thread finishes; otherwise
     /// the thread settles at its next step ([`Exec::settle`]).
-    fn tail(&mut self) {
+    fn tail(&mut self) -> StepResult<()> {
         // Settling first runs what the look-ahead would run first anyway;
         // a thread that settles at a step (nearly always) needs no more.
         self.rest();
         if !self.may_end.get(self.pc()).copied().unwrap_or(true) {
-            return;
+            return Ok(());
         }
+        // Work after the thread's last step runs with it, and fails it if
+        // it fails (an error, a loop that never ends); in front of a step
+        // it runs with that step, which reports its errors.
+        let last = self.trailing.get(self.pc()).copied().unwrap_or(false);
         let saved_pc = self.pc();
         let mut saved = std::mem::take(&mut self.pool.saved);
         saved.clear();
@@ -1021,23 +1083,38 @@ impl<'a, 'p> Run<'a, 'p> {
             let Some(instr) = self.code.instrs.get(pc) else {
                 break true;
             };
-            if budget == 0 || matches!(self.kinds[pc], Kind::Step | Kind::Choose) {
+            if matches!(self.kinds[pc], Kind::Step | Kind::Choose) {
+                break false;
+            }
+            if budget == 0 {
+                if last {
+                    self.pool.saved = saved;
+                    return Err(endless(instr.span, false, false));
+                }
                 break false;
             }
             budget -= 1;
             // Local work that loops forever does not end the thread: the
-            // next step says why.
+            // next step says why, or this one when it is the last.
             if repeats.seen((pc as Value, 0, true, 0), &self.st) {
+                if last {
+                    self.pool.saved = saved;
+                    return Err(endless(instr.span, false, true));
+                }
                 break false;
             }
-            if self.exec(instr).is_err() {
+            if let Err(e) = self.exec(instr) {
+                if last {
+                    self.pool.saved = saved;
+                    return Err(e);
+                }
                 break false;
             }
         };
         if finished {
             self.pool.saved = saved;
             self.finish();
-            return;
+            return Ok(());
         }
         std::mem::swap(&mut self.st, &mut saved);
         self.pool.saved = saved;
@@ -1046,6 +1123,7 @@ impl<'a, 'p> Run<'a, 'p> {
             tr.notes.truncate(n);
         }
         self.set_pc(saved_pc);
+        Ok(())
     }
 
     /// Settle at the next step, crediting a `progress;` passed on the way.

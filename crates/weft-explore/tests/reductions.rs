@@ -356,3 +356,40 @@ fn a_depth_limit_gives_the_same_verdict_with_each_reduction() {
         }
     }
 }
+
+/// Local work after a thread's last step runs with that step (LANGUAGE.md
+/// 6, rule 3), and fails it when it fails: no other thread sees the state
+/// between. In front of a later step it runs with that step instead.
+#[test]
+fn failing_work_after_the_last_step_fails_that_step() {
+    let cases = [
+        // The division by zero fails the store: `c` never sees `x == 1`.
+        (
+            "atomic x = 0; atomic y = 0;
+             thread b { let z = y.load(); x.store(1); let d = 1 / z; }
+             thread c { assert x == 0; }",
+            vec![Kind::Runtime],
+        ),
+        // So does a local loop that never ends.
+        (
+            "atomic x = 0;
+             thread b { x.store(1); let k = 0; while true { k = 1 - k; } }
+             thread c { assert x == 0; }",
+            vec![Kind::Runtime],
+        ),
+        // Here the division runs with `y.store(d)`, after `x.store(1)`.
+        (
+            "atomic x = 0; atomic y = 0;
+             thread b { let z = y.load(); x.store(1); let d = 1 / z; y.store(d); }
+             thread c { assert x == 0; }",
+            vec![Kind::Assertion, Kind::Runtime],
+        ),
+    ];
+    for (src, expected) in cases {
+        let program = compile(src, &[]).expect("compiles");
+        let [_, safety] = check_sets();
+        let out = check(&program, &plain(&safety), &mut |_| {});
+        assert_eq!(kinds(&out), expected.into_iter().collect(), "{src}");
+        agree(&program, None).unwrap_or_else(|e| panic!("{e}\n{src}"));
+    }
+}
