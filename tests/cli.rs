@@ -505,3 +505,18 @@ fn a_finding_on_a_very_long_line_is_reported_not_crashed() {
     assert!(stdout.contains("data race on x"), "{stdout}");
     assert!(!stdout.contains("crashed"), "{stdout}");
 }
+
+#[test]
+fn human_and_json_columns_count_characters() {
+    let (doc, _) = json(&["tests/cli/wide_chars.weft"]);
+    let at = &doc["violations"][0]["locations"][0];
+    let (line, column) = (at["line"].as_u64().unwrap(), at["column"].as_u64().unwrap());
+    assert_eq!((line, column), (3, 22));
+    weft()
+        .args(["check", "--color", "never", "tests/cli/wide_chars.weft"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "[tests/cli/wide_chars.weft:{line}:{column}]"
+        )));
+}

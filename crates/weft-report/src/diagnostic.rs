@@ -3,7 +3,8 @@
 
 use crate::help::{finding_help, weak_help};
 use crate::labels::{merge_labels, untangle};
-use miette::{Diagnostic, LabeledSpan, NamedSource, Severity, SourceCode, SourceSpan};
+use crate::source::Source;
+use miette::{Diagnostic, LabeledSpan, Severity, SourceCode, SourceSpan};
 use std::fmt;
 use weft_explore::Finding;
 
@@ -14,17 +15,17 @@ pub struct FindingDiagnostic<'a> {
     finding: &'a Finding,
     /// One label per distinct span; locations sharing a span share a label.
     labels: Vec<(SourceSpan, String)>,
-    source: &'a NamedSource<String>,
+    source: &'a Source,
 }
 
 impl<'a> FindingDiagnostic<'a> {
-    pub fn new(finding: &'a Finding, source: &'a NamedSource<String>) -> Self {
+    pub fn new(finding: &'a Finding, source: &'a Source) -> Self {
         let mut spans: Vec<(usize, usize)> = finding
             .locations
             .iter()
             .map(|l| (l.span.start as usize, l.span.end.max(l.span.start) as usize))
             .collect();
-        untangle(&mut spans, source.inner());
+        untangle(&mut spans, source.text());
         // Two instances of one thread group at the same statement give two
         // locations on one span; miette would draw two arrows at the same
         // place, so they become one label.
@@ -106,7 +107,7 @@ impl Diagnostic for FindingDiagnostic<'_> {
 pub struct WithSource<'a> {
     pub inner: &'a dyn Diagnostic,
     /// `None` when there is no text to show, as for a file that could not be read.
-    pub source: Option<&'a NamedSource<String>>,
+    pub source: Option<&'a Source>,
 }
 
 impl fmt::Display for WithSource<'_> {
@@ -143,7 +144,7 @@ impl Diagnostic for WithSource<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         // A label pointing past the end of the text would make miette give
         // up on the whole snippet; clamp it to the last byte instead.
-        let len = self.source.map(|s| s.inner().len());
+        let len = self.source.map(|s| s.text().len());
         let labels = self.inner.labels()?;
         Some(Box::new(labels.map(move |l| match len {
             Some(len) if l.offset() + l.len() > len => {

@@ -3,11 +3,12 @@
 
 use crate::diagnostic::{FindingDiagnostic, WithSource};
 use crate::position::LineIndex;
+use crate::source::Source;
 use crate::style::Paint;
 use crate::verdict::{kinds_summary, limit_text, seconds_text, Verdict};
 use crate::waits::{cycle_text, wait_text};
 use crate::{schedule, Checked};
-use miette::{Diagnostic, NamedSource, ReportHandler};
+use miette::{Diagnostic, ReportHandler};
 use std::fmt;
 use weft_explore::{Finding, Severity};
 
@@ -26,7 +27,7 @@ pub struct HumanOptions {
 /// chooses their theme and width (and this crate needs no terminal).
 pub fn render(checked: &Checked, options: &HumanOptions, handler: &dyn ReportHandler) -> String {
     let paint = Paint::new(options.color);
-    let source = NamedSource::new(checked.file, checked.source.to_string());
+    let source = Source::new(checked.file, checked.source);
     let lines = LineIndex::new(checked.source);
     let mut out = String::new();
     for finding in &checked.outcome.findings {
@@ -92,7 +93,7 @@ pub fn render_invalid(
     options: &HumanOptions,
     handler: &dyn ReportHandler,
 ) -> String {
-    let named = source.map(|s| NamedSource::new(file, s.to_string()));
+    let named = source.map(|s| Source::new(file, s));
     let mut out = String::new();
     for &inner in diagnostics {
         let diagnostic = WithSource {

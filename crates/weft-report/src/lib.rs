@@ -20,6 +20,7 @@ mod names;
 mod position;
 mod schedule;
 pub mod schedules;
+mod source;
 mod style;
 mod table;
 mod verdict;
