@@ -292,9 +292,10 @@ pub struct Exec<'p> {
     /// the end of the thread from there, or can it reach no step at all?
     /// Where neither, a step need not look ahead (`Run::tail`).
     may_end: Vec<Vec<bool>>,
-    /// Per code and pc: is all that is left from there local work (no
-    /// step, no `choose` reachable)? It runs with the thread's last step,
-    /// which fails if it fails (LANGUAGE.md section 6, rule 3).
+    /// Per code and pc: is all that is left from there local work (and
+    /// `choose`s), no step reachable? It runs with the thread's last step,
+    /// which resolves its choices, and fails if it fails (LANGUAGE.md
+    /// section 6, rules 3 and 5).
     trailing: Vec<Vec<bool>>,
     /// Some expression looks at positions (`t@label`): local work may then
     /// move a thread only where that keeps it at the same labels.
@@ -806,7 +807,7 @@ fn may_end(program: &Program, code: &Code) -> Vec<bool> {
 }
 
 /// For each pc of `code` (and one past the end): whether some path of
-/// local instructions leads from there to a step or a `choose`.
+/// local instructions (`choose` included) leads from there to a step.
 fn may_step(program: &Program, code: &Code) -> Vec<bool> {
     let n = code.instrs.len();
     let mut can = vec![false; n + 1];
@@ -822,7 +823,6 @@ fn may_step(program: &Program, code: &Code) -> Vec<bool> {
             let next = pc as u32 + 1;
             let v = match op {
                 _ if is_visible(program, op) => true,
-                Op::Choose { .. } => true,
                 Op::Jump(t) => at(&can, *t),
                 Op::JumpIfNot { cond, target } => match constant(cond) {
                     Some(0) => at(&can, *target),
@@ -1066,10 +1066,11 @@ impl<'a, 'p> Run<'a, 'p> {
         if !self.may_end.get(self.pc()).copied().unwrap_or(true) {
             return Ok(());
         }
-        // Work after the thread's last step runs with it, and fails it if
-        // it fails (an error, a loop that never ends); in front of a step
-        // it runs with that step, which reports its errors.
-        let last = self.trailing.get(self.pc()).copied().unwrap_or(false);
+        // Work after the thread's last step runs with it: it resolves its
+        // choices, and fails it if it fails (an error, a loop that never
+        // ends). Work from which a step can still be reached runs with
+        // that step, which reports its errors.
+        let last = |pc: usize| self.trailing.get(pc).copied().unwrap_or(false);
         let saved_pc = self.pc();
         let mut saved = std::mem::take(&mut self.pool.saved);
         saved.clear();
@@ -1083,11 +1084,13 @@ impl<'a, 'p> Run<'a, 'p> {
             let Some(instr) = self.code.instrs.get(pc) else {
                 break true;
             };
-            if matches!(self.kinds[pc], Kind::Step | Kind::Choose) {
-                break false;
+            match self.kinds[pc] {
+                Kind::Step => break false,
+                Kind::Choose if !last(pc) => break false,
+                _ => {}
             }
             if budget == 0 {
-                if last {
+                if last(pc) {
                     self.pool.saved = saved;
                     return Err(endless(instr.span, false, false));
                 }
@@ -1096,15 +1099,16 @@ impl<'a, 'p> Run<'a, 'p> {
             budget -= 1;
             // Local work that loops forever does not end the thread: the
             // next step says why, or this one when it is the last.
-            if repeats.seen((pc as Value, 0, true, 0), &self.st) {
-                if last {
+            let at = (pc as Value, 0, true, self.pool.ranges.len());
+            if repeats.seen(at, &self.st) {
+                if last(pc) {
                     self.pool.saved = saved;
                     return Err(endless(instr.span, false, true));
                 }
                 break false;
             }
             if let Err(e) = self.exec(instr) {
-                if last {
+                if last(pc) {
                     self.pool.saved = saved;
                     return Err(e);
                 }

@@ -305,6 +305,11 @@ fn a_write_from_a_read_keeps_it_for_later_writes_from_it() {
             "thread a { let t = c; c = t + 1; t = 7; go.release(); back.acquire(); c = t; }",
             vec![],
         ),
+        // `c += 1` reads `c` again, but `t` still holds the older read.
+        (
+            "thread a { let t = c; c += 1; go.release(); back.acquire(); c = t + 5; }",
+            vec![Kind::LostUpdate],
+        ),
         // Read again: the second write comes from a fresh read.
         (
             "thread a { let t = c; c = t + 1; go.release(); back.acquire(); let u = c; c = u + 1; }",
@@ -375,6 +380,21 @@ fn failing_work_after_the_last_step_fails_that_step() {
             "atomic x = 0;
              thread b { x.store(1); let k = 0; while true { k = 1 - k; } }
              thread c { assert x == 0; }",
+            vec![Kind::Runtime],
+        ),
+        // A `choose` after the last step is resolved in it: `a` has
+        // finished by the time anyone sees `x == 1`.
+        (
+            "atomic x = 0;
+             thread a { x.store(1); let k = choose(1..3); }
+             thread c { let v = x.load(); assert v == 0 || done(a); }",
+            vec![],
+        ),
+        // Settled or not, the division after the loop fails `x.store(1)`.
+        (
+            "atomic x = 0;
+             thread a { let i = 0; while i < 1 { x.store(1); i = i + 1; } let y = 1 / (1 - i); }
+             thread c { let v = x.load(); assert v != 1; }",
             vec![Kind::Runtime],
         ),
         // Here the division runs with `y.store(d)`, after `x.store(1)`.

@@ -485,11 +485,12 @@ pub enum Op {
         value: Expr,
         from_read: FromRead,
         /// A write from a read (`from_read`) after which the thread may
-        /// still write the cell again with a value computed from that same
-        /// read (`let t = c; c = t + 1; ...; c = t + 2;`): the check keeps
-        /// remembering the read, so that another thread's write in between
-        /// makes the later write a lost update. Otherwise the write is done
-        /// with the read. Set by the lowering's taint analysis.
+        /// still write the cell again with a value computed from a read of
+        /// it made before this write (`let t = c; c = t + 1; ...;
+        /// c = t + 2;`, or `let t = c; c += 1; ...; c = t + 5;`): the check
+        /// keeps remembering the read, so that another thread's write in
+        /// between makes the later write a lost update. Otherwise the write
+        /// is done with the read. Set by the lowering's taint analysis.
         keeps_read: bool,
     },
     /// Atomic read-modify-write; `dst` receives the old value.

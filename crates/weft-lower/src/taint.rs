@@ -266,7 +266,8 @@ pub(crate) fn mark_from_read(code: &mut Code) {
         }
     }
     let mut tracked = vec![false; n];
-    // Per write from a read: the reads of its cell it may come from.
+    // Per write from a read: the reads that may be of its cell (any of
+    // them still held for a later write keeps the thread's read).
     let mut sources: Vec<(usize, Vec<u64>)> = Vec::new();
     for (pc, (instr, t)) in code.instrs.iter_mut().zip(&before).enumerate() {
         if let (
@@ -279,16 +280,20 @@ pub(crate) fn mark_from_read(code: &mut Code) {
             Some(t),
         ) = (&mut instr.op, t)
         {
-            let mut from = t.of(value);
-            for (bit, (_, read)) in sites.reads.iter().enumerate() {
-                if !may_alias(read, cell) {
-                    if let Some(w) = from.get_mut(bit / 64) {
-                        *w &= !(1 << (bit % 64));
+            let from = t.of(value);
+            if sites
+                .reads
+                .iter()
+                .enumerate()
+                .any(|(bit, (_, read))| has(&from, bit as u32) && may_alias(read, cell))
+            {
+                let mut same_cell = vec![0; words];
+                for (bit, (_, read)) in sites.reads.iter().enumerate() {
+                    if may_alias(read, cell) {
+                        same_cell[bit / 64] |= 1 << (bit % 64);
                     }
                 }
-            }
-            if from.iter().any(|w| *w != 0) {
-                sources.push((pc, from.clone()));
+                sources.push((pc, same_cell));
             }
             // The constant elements of the reads it may come from; `None`
             // once one of them has an index known only at run time.
@@ -343,11 +348,13 @@ pub(crate) fn mark_from_read(code: &mut Code) {
 /// keep their reads may take in one code.
 const KEEPS_BUDGET: usize = 50_000_000;
 
-/// Whether, after the write at `pc` computed from the reads `from` (bits of
-/// [`Sites`]), the thread may write the same cell again with a value
-/// computed from what those reads gave this time: a forward analysis from
-/// the write, with only the values those reads left in the locals as taint
-/// (a read run again gives a new value, no longer theirs).
+/// Whether, after the write at `pc` (computed from a read of its cell),
+/// the thread may write the cell again with a value computed from what one
+/// of the reads `from` (bits of [`Sites`]: the reads that may be of that
+/// cell) gave before the write, its own or an older one (`let t = c;
+/// c += 1; ...; c = t + 5;`): a forward analysis from the write, with only
+/// the values those reads left in the locals as taint (a read run again
+/// gives a new value, no longer theirs).
 fn used_again(
     code: &Code,
     sites: &Sites,

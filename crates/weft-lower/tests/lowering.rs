@@ -816,6 +816,9 @@ fn a_write_keeps_its_read_only_while_a_later_write_may_use_it() {
     // `t` holds a constant by the second write.
     let p = compile("shared c = 0;\nthread a { let t = c; c = t + 1; t = 7; c = t; }");
     assert_eq!(keeps(&p, 0), [false, false]);
+    // `c += 1` reads again, but `t` still holds the older read.
+    let p = compile("shared c = 0;\nthread a { let t = c; c += 1; c = t + 5; }");
+    assert_eq!(keeps(&p, 0), [true, false]);
     // The same read written on each turn of a loop.
     let p = compile("shared c = 0;\nthread a { let t = c; for i in 0..2 { c = t + i; } }");
     assert_eq!(keeps(&p, 0), [true]);
