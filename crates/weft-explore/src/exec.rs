@@ -773,45 +773,32 @@ fn is_visible(program: &Program, op: &Op) -> bool {
 /// For each pc of `code` (and one past the end): whether some path of
 /// local instructions, without a `choose`, leads from there to the end.
 fn may_end(program: &Program, code: &Code) -> Vec<bool> {
-    let n = code.instrs.len();
-    let mut can = vec![false; n + 1];
-    can[n] = true;
-    let at = |can: &[bool], pc: u32| can.get(pc as usize).copied().unwrap_or(true);
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for pc in (0..n).rev() {
-            if can[pc] {
-                continue;
-            }
-            let op = &code.instrs[pc].op;
-            let next = pc as u32 + 1;
-            let v = match op {
-                _ if is_visible(program, op) => false,
-                Op::Choose { .. } => false,
-                Op::Jump(t) => at(&can, *t),
-                Op::JumpIfNot { cond, target } => match constant(cond) {
-                    Some(0) => at(&can, *target),
-                    Some(_) => at(&can, next),
-                    None => at(&can, next) || at(&can, *target),
-                },
-                _ => at(&can, next),
-            };
-            if v {
-                can[pc] = true;
-                changed = true;
-            }
-        }
-    }
-    can
+    local_paths(program, code, Goal::End)
 }
 
 /// For each pc of `code` (and one past the end): whether some path of
 /// local instructions (`choose` included) leads from there to a step.
 fn may_step(program: &Program, code: &Code) -> Vec<bool> {
+    local_paths(program, code, Goal::Step)
+}
+
+/// Where the paths of [`local_paths`] go.
+#[derive(Clone, Copy, PartialEq)]
+enum Goal {
+    /// The end of the thread, through local work without a `choose`.
+    End,
+    /// A step, through local work and `choose`s.
+    Step,
+}
+
+/// For each pc of `code` (and one past the end): whether some path of
+/// local instructions leads from there to `goal`.
+fn local_paths(program: &Program, code: &Code, goal: Goal) -> Vec<bool> {
     let n = code.instrs.len();
+    let end = goal == Goal::End;
     let mut can = vec![false; n + 1];
-    let at = |can: &[bool], pc: u32| can.get(pc as usize).copied().unwrap_or(false);
+    can[n] = end;
+    let at = |can: &[bool], pc: u32| can.get(pc as usize).copied().unwrap_or(end);
     let mut changed = true;
     while changed {
         changed = false;
@@ -822,7 +809,8 @@ fn may_step(program: &Program, code: &Code) -> Vec<bool> {
             let op = &code.instrs[pc].op;
             let next = pc as u32 + 1;
             let v = match op {
-                _ if is_visible(program, op) => true,
+                _ if is_visible(program, op) => !end,
+                Op::Choose { .. } if end => false,
                 Op::Jump(t) => at(&can, *t),
                 Op::JumpIfNot { cond, target } => match constant(cond) {
                     Some(0) => at(&can, *target),

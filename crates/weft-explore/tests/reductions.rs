@@ -165,6 +165,16 @@ fn agree(program: &weft_ir::Program, max_states: Option<u64>) -> Result<(), Stri
     Ok(())
 }
 
+/// The safety checks of `src` find exactly `expected` in the plain
+/// search, and every reduction agrees.
+fn safety_kinds_everywhere(src: &str, expected: Vec<Kind>) {
+    let program = compile(src, &[]).expect("compiles");
+    let [_, safety] = check_sets();
+    let out = check(&program, &plain(&safety), &mut |_| {});
+    assert_eq!(kinds(&out), expected.into_iter().collect(), "{src}");
+    agree(&program, None).unwrap_or_else(|e| panic!("{e}\n{src}"));
+}
+
 #[test]
 fn catalogue_verdicts_are_the_same_with_and_without_each_reduction() {
     let paths = catalogue::catalogue();
@@ -271,11 +281,7 @@ fn a_thread_past_a_labelled_statement_has_left_it() {
         ),
     ];
     for (src, expected) in cases {
-        let program = compile(src, &[]).expect("compiles");
-        let [_, safety] = check_sets();
-        let out = check(&program, &plain(&safety), &mut |_| {});
-        assert_eq!(kinds(&out), expected.into_iter().collect(), "{src}");
-        agree(&program, None).unwrap_or_else(|e| panic!("{e}\n{src}"));
+        safety_kinds_everywhere(src, expected);
     }
 }
 
@@ -317,12 +323,7 @@ fn a_write_from_a_read_keeps_it_for_later_writes_from_it() {
         ),
     ];
     for (a, expected) in cases {
-        let src = format!("{handoff}\n{a}");
-        let program = compile(&src, &[]).expect("compiles");
-        let [_, safety] = check_sets();
-        let out = check(&program, &plain(&safety), &mut |_| {});
-        assert_eq!(kinds(&out), expected.into_iter().collect(), "{src}");
-        agree(&program, None).unwrap_or_else(|e| panic!("{e}\n{src}"));
+        safety_kinds_everywhere(&format!("{handoff}\n{a}"), expected);
     }
 }
 
@@ -406,10 +407,6 @@ fn failing_work_after_the_last_step_fails_that_step() {
         ),
     ];
     for (src, expected) in cases {
-        let program = compile(src, &[]).expect("compiles");
-        let [_, safety] = check_sets();
-        let out = check(&program, &plain(&safety), &mut |_| {});
-        assert_eq!(kinds(&out), expected.into_iter().collect(), "{src}");
-        agree(&program, None).unwrap_or_else(|e| panic!("{e}\n{src}"));
+        safety_kinds_everywhere(src, expected);
     }
 }
