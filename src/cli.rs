@@ -192,11 +192,11 @@ pub enum MemoryModel {
 /// replays (LANGUAGE.md section 8).
 #[derive(Debug, Args)]
 pub struct MemoryArgs {
-    /// The memory model: `sc` (sequential consistency), `tso` (a store
-    /// buffer per thread, like x86) or `pso` (a store buffer per thread and
-    /// variable).
-    #[arg(long, value_enum, default_value_t = MemoryModel::Sc)]
-    pub memory_model: MemoryModel,
+    /// The memory model: `sc` (sequential consistency, the default), `tso`
+    /// (a store buffer per thread, like x86) or `pso` (a store buffer per
+    /// thread and variable).
+    #[arg(long, value_enum)]
+    pub memory_model: Option<MemoryModel>,
 
     /// Most writes one store buffer holds under `tso` and `pso`; a thread
     /// whose buffer is full flushes before it writes again.
@@ -208,7 +208,7 @@ pub struct MemoryArgs {
 impl MemoryArgs {
     pub fn memory(&self) -> weft_ir::Memory {
         let buffer = self.store_buffer;
-        match self.memory_model {
+        match self.memory_model.unwrap_or(MemoryModel::Sc) {
             MemoryModel::Sc => weft_ir::Memory::Sc,
             MemoryModel::Tso => weft_ir::Memory::Tso { buffer },
             MemoryModel::Pso => weft_ir::Memory::Pso { buffer },

@@ -99,8 +99,9 @@ fn run(args: &RunArgs, look: &Look) -> (String, u8) {
         Err(report) => return (report, 2),
     };
     loaded.program.memory = args.memory.memory();
-    // A check report names the memory model its schedules ran under.
-    if let (Some(trace), crate::cli::MemoryModel::Sc) = (&args.trace, args.memory.memory_model) {
+    // A check report names the memory model its schedules ran under; an
+    // explicit `--memory-model` (`sc` too) says otherwise.
+    if let (Some(trace), None) = (&args.trace, args.memory.memory_model) {
         if let Some(memory) = report_memory(trace, &loaded.file) {
             loaded.program.memory = memory;
         }

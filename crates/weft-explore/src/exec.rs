@@ -100,6 +100,13 @@ const MAX_CHOICES: Value = 1 << 16;
 /// error as [`LOCAL_BUDGET`].
 const MAX_STEP_CHOICES: usize = 32;
 
+/// Most ways one step may go: its `choose`s multiply its branches, each
+/// run anew, so a step with many (a loop of binary ones, say) would take
+/// exponential time inside one step, out of reach of `--timeout`. Once
+/// this many branches ran, the next fails at its first `choose` with a
+/// runtime error, and the step's other branches are not run.
+const MAX_STEP_BRANCHES: u64 = 1 << 16;
+
 /// One access to a plain shared cell, for the data-race check.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Access {
@@ -209,6 +216,11 @@ struct Pool {
     /// The number of values of each choice the last run met.
     ranges: Vec<u32>,
     script: Vec<u32>,
+    /// How many branches of the step ran before this run.
+    runs: u64,
+    /// This run's choices made more than [`MAX_STEP_BRANCHES`] branches:
+    /// the step's other branches are not run.
+    too_many: bool,
 }
 
 impl Pool {
@@ -246,6 +258,7 @@ impl Pool {
         let mut lost = self.lost.pop().unwrap_or_default();
         lost.clear();
         self.ranges.clear();
+        self.too_many = false;
         let c = x.program.threads[t].code as usize;
         Run {
             x,
@@ -650,6 +663,7 @@ impl<'p> Exec<'p> {
         script.clear();
         let mut branch = 0;
         loop {
+            out.pool.runs = u64::from(branch);
             let mut run = out
                 .pool
                 .run(self, state, t, &script, &mut out.accesses, false);
@@ -665,7 +679,7 @@ impl<'p> Exec<'p> {
                 Err(Stop::Unavailable) => run.give_back(),
             }
             branch += 1;
-            if !next_script(&mut script, &out.pool.ranges) {
+            if out.pool.too_many || !next_script(&mut script, &out.pool.ranges) {
                 break;
             }
         }
@@ -684,6 +698,7 @@ impl<'p> Exec<'p> {
         let mut b = 0;
         loop {
             let (mut pool, mut accesses) = (Pool::default(), Vec::new());
+            pool.runs = u64::from(b);
             let mut run = pool.run(self, state, t, &script, &mut accesses, true);
             let result = run.run();
             if b == branch {
@@ -695,7 +710,7 @@ impl<'p> Exec<'p> {
                 };
             }
             b += 1;
-            if !next_script(&mut script, &pool.ranges) {
+            if pool.too_many || !next_script(&mut script, &pool.ranges) {
                 return None;
             }
         }
@@ -1320,6 +1335,16 @@ impl<'a, 'p> Run<'a, 'p> {
                         format!(
                             "this thread made {MAX_STEP_CHOICES} choices without taking a step: \
                              a loop around `choose` that touches no shared state may never end"
+                        ),
+                    ));
+                }
+                if self.pool.runs >= MAX_STEP_BRANCHES {
+                    self.pool.too_many = true;
+                    return Err(sync::runtime(
+                        span,
+                        format!(
+                            "this step's choices make more than {MAX_STEP_BRANCHES} ways for it to go: \
+                             choose from fewer values, or in separate steps"
                         ),
                     ));
                 }

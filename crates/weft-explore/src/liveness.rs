@@ -11,7 +11,7 @@
 
 use crate::detect::replay;
 use crate::exec::{Exec, ThreadStep};
-use crate::scc::{components, Csr};
+use crate::scc::{components_until, Csr};
 use crate::search::Graph;
 use crate::{Fairness, Finding, Kind, Location};
 use std::collections::VecDeque;
@@ -94,6 +94,8 @@ struct Sub<'a> {
     keep: &'a dyn Fn(u32, &Edge) -> bool,
     /// The fairness agent that takes an edge (`Exec::agent`).
     agent: &'a dyn Fn(&Edge) -> u32,
+    /// Whether to give up (`--timeout`).
+    stop: &'a dyn Fn() -> bool,
 }
 
 impl Sub<'_> {
@@ -109,7 +111,11 @@ impl Sub<'_> {
             .filter(move |e| self.kept(v, e) && comp[e.to as usize] == comp[v as usize])
     }
 
-    fn components(&self) -> Vec<u32> {
+    /// The components of the subgraph, unless `stop` says to give up.
+    fn components(&self) -> Option<Vec<u32>> {
+        if (self.stop)() {
+            return None;
+        }
         let n = self.edges.start.len() - 1;
         let mut start = Vec::with_capacity(n + 1);
         let mut targets = Vec::new();
@@ -124,10 +130,13 @@ impl Sub<'_> {
             );
             start.push(targets.len() as u32);
         }
-        components(&Csr {
-            start: &start,
-            targets: &targets,
-        })
+        components_until(
+            &Csr {
+                start: &start,
+                targets: &targets,
+            },
+            self.stop,
+        )
     }
 
     /// Shortest path inside component `c` from `from` to a state satisfying
@@ -271,14 +280,16 @@ fn fair_loop(
     walk
 }
 
-/// Find livelocks and starvation in the explored graph.
+/// Find livelocks and starvation in the explored graph; `Err` with what
+/// was found when `stop` said to give up (`--timeout`) before the end.
 pub fn check(
     exec: &Exec,
     graph: &Graph,
     edges: &Edges,
     checks: &[Kind],
     fairness: Fairness,
-) -> Vec<Finding> {
+    stop: &dyn Fn() -> bool,
+) -> Result<Vec<Finding>, Vec<Finding>> {
     let n_threads = exec.program.threads.len();
     let n_agents = exec.fairness_agents();
     let all: u64 = if n_agents == 64 {
@@ -295,8 +306,11 @@ pub fn check(
             edges,
             keep: &keep,
             agent: &agent,
+            stop,
         };
-        let comp = sub.components();
+        let Some(comp) = sub.components() else {
+            return Err(findings);
+        };
         let fair = fair_components(&sub, &comp, all, fairness, &|_| true);
         if let Some(c) = fair.iter().min_by_key(|c| c.entry) {
             let walk = fair_loop(&sub, &comp, c, all, false);
@@ -312,8 +326,11 @@ pub fn check(
                 edges,
                 keep: &keep,
                 agent: &agent,
+                stop,
             };
-            let comp = sub.components();
+            let Some(comp) = sub.components() else {
+                return Err(findings);
+            };
             let fair = fair_components(&sub, &comp, all, fairness, &member);
             if let Some(c) = fair
                 .iter()
@@ -325,7 +342,7 @@ pub fn check(
             }
         }
     }
-    findings
+    Ok(findings)
 }
 
 fn report(
@@ -439,14 +456,32 @@ mod tests {
         e
     }
 
+    #[test]
+    fn components_give_up_when_told() {
+        let e = graph(2, &[(0, 1, 0, false), (1, 0, 1, false)], &[0b11, 0b11]);
+        let keep = |_: u32, _: &Edge| true;
+        let sub = |stop: &'static dyn Fn() -> bool| {
+            Sub {
+                edges: &e,
+                keep: &keep,
+                agent: &|e: &Edge| e.thread,
+                stop,
+            }
+            .components()
+        };
+        assert_eq!(sub(&|| false), Some(vec![0, 0]));
+        assert_eq!(sub(&|| true), None);
+    }
+
     fn livelocks(e: &Edges, fairness: Fairness) -> usize {
         let keep = |_: u32, e: &Edge| !e.progress;
         let sub = Sub {
             edges: e,
             keep: &keep,
             agent: &|e: &Edge| e.thread,
+            stop: &|| false,
         };
-        let comp = sub.components();
+        let comp = sub.components().unwrap_or_default();
         fair_components(&sub, &comp, 0b11, fairness, &|_| true).len()
     }
 
@@ -511,8 +546,9 @@ mod tests {
             edges: &e,
             keep: &keep,
             agent: &|e: &Edge| e.thread,
+            stop: &|| false,
         };
-        let comp = sub.components();
+        let comp = sub.components().unwrap_or_default();
         let fair = fair_components(&sub, &comp, 0b11, Fairness::Weak, &|_| true);
         let walk = fair_loop(&sub, &comp, &fair[0], 0b11, false);
         let threads: Vec<u32> = walk.iter().map(|(_, e)| e.thread).collect();

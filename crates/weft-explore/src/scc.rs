@@ -29,7 +29,14 @@ const NONE: u32 = u32::MAX;
 /// The component of every node: nodes with the same number are strongly
 /// connected. Numbers are dense, from 0; their order carries no meaning.
 pub fn components(g: &Csr) -> Vec<u32> {
+    components_until(g, &|| false).unwrap_or_default()
+}
+
+/// [`components`], unless `stop` says so (asked every 65,536 edges and
+/// nodes): then `None`.
+pub fn components_until(g: &Csr, stop: &dyn Fn() -> bool) -> Option<Vec<u32>> {
     let n = g.nodes();
+    let mut work = 0u32;
     let mut index = vec![NONE; n];
     let mut low = vec![0u32; n];
     let mut comp = vec![NONE; n];
@@ -52,6 +59,10 @@ pub fn components(g: &Csr) -> Vec<u32> {
         on_stack[root as usize] = true;
 
         while let Some(&mut (v, ref mut pos)) = call.last_mut() {
+            work = work.wrapping_add(1);
+            if work.is_multiple_of(1 << 16) && stop() {
+                return None;
+            }
             let succ = g.succ(v);
             if let Some(&w) = succ.get(*pos as usize) {
                 *pos += 1;
@@ -83,7 +94,7 @@ pub fn components(g: &Csr) -> Vec<u32> {
             }
         }
     }
-    comp
+    Some(comp)
 }
 
 #[cfg(test)]

@@ -1822,13 +1822,22 @@ fn run_once(
     // Stopped for want of memory, the search leaves the liveness checks
     // none to work in.
     if liveness && !matches!(limit, Some(Limit::Memory(_))) {
-        findings.extend(liveness::check(
+        // `--timeout` counts the liveness checks too.
+        let late = || options.timeout.is_some_and(|t| start.elapsed() >= t);
+        match liveness::check(
             &exec,
             &graph,
             &edges,
             &options.checks,
             options.fairness,
-        ));
+            &late,
+        ) {
+            Ok(found) => findings.extend(found),
+            Err(found) => {
+                findings.extend(found);
+                limit = limit.or(options.timeout.map(Limit::Timeout));
+            }
+        }
     }
     stats.states = stored as u64;
     stats.store_bytes = peak_bytes as u64;

@@ -410,3 +410,42 @@ fn failing_work_after_the_last_step_fails_that_step() {
         safety_kinds_everywhere(src, expected);
     }
 }
+
+/// A step whose `choose`s make more than 65,536 branches fails once that
+/// many ran, instead of running each of them (2^33 for 33 binary ones).
+#[test]
+fn a_step_with_too_many_ways_to_go_fails() {
+    let src = "shared x = 0;
+         thread t { let s = choose(0..65536) + choose(0..2); x = s % 2; }";
+    let program = compile(src, &[]).expect("compiles");
+    let [_, safety] = check_sets();
+    let out = check(&program, &plain(&safety), &mut |_| {});
+    assert_eq!(kinds(&out), BTreeSet::from([Kind::Runtime]));
+}
+
+/// Arithmetic on the left of a later step runs before it (LANGUAGE.md 6.1,
+/// left to right): a division by zero there fails before the right
+/// operand's read, `fetch_add` or `recv` happens.
+#[test]
+fn arithmetic_on_the_left_fails_before_the_steps_on_the_right() {
+    let cases = [
+        // The read of `y` never happens: no race with `q`.
+        "shared x = 0; shared y = 0;
+         thread p { let t = x / 0 + y; }
+         thread q { y = 1; }",
+        // The `fetch_add` never happens: `a` stays 0.
+        "shared x = 0; atomic a = 0;
+         thread p { let t = x / 0 + a.fetch_add(1); x = t; }
+         invariant a == 0;",
+        // The `recv` never waits: no deadlock.
+        "shared x = 0; channel ch capacity 0;
+         thread p { let t = x / 0 + ch.recv(); }",
+        // In an `await` condition too.
+        "shared x = 0;
+         thread p { await 1 / 0 < x; }
+         thread q { x = 1; }",
+    ];
+    for src in cases {
+        safety_kinds_everywhere(src, vec![Kind::Runtime]);
+    }
+}

@@ -87,6 +87,24 @@ impl<'e, 'a> Lower<'e, 'a> {
         }
     }
 
+    /// Whether lowering `e` may emit a step: it names a global variable,
+    /// or calls a function or a method (an over-approximation: a ghost
+    /// is read without one).
+    pub fn may_take_steps(&self, e: &Expr) -> bool {
+        let mut steps = false;
+        crate::walk::expr(e, &mut |e| {
+            steps |= match &e.kind {
+                ExprKind::Name(id) | ExprKind::Index { base: id, .. } => matches!(
+                    self.lookup(&id.name),
+                    Some(Resolved::Global(GlobalKind::Var(_)))
+                ),
+                ExprKind::Call { .. } | ExprKind::Method { .. } => true,
+                _ => false,
+            };
+        });
+        steps
+    }
+
     pub fn choose(&mut self, lo: &'a Expr, hi: &'a Expr, at: Span) -> Val {
         if self.mode == Mode::Spec {
             self.error(LowerError::EffectInSpec(

@@ -59,7 +59,22 @@ impl<'e, 'a> Lower<'e, 'a> {
                 rhs,
             } if self.needs_jumps(rhs) => self.short_circuit(*op, lhs, rhs),
             ExprKind::Binary { op, lhs, rhs } => {
-                let l = self.expr(lhs);
+                let mut l = self.expr(lhs);
+                // Left to right: what the left operand computes, and the
+                // error it may raise, comes before the right operand's
+                // steps (`x / 0 + y` fails before it reads `y`).
+                if self.mode != Mode::Spec && may_fail(&l.expr) && self.may_take_steps(rhs) {
+                    let dst = self.temp();
+                    self.b.emit(
+                        Op::Set {
+                            dst,
+                            value: l.expr,
+                            range: None,
+                        },
+                        span(lhs.span),
+                    );
+                    l.expr = ir::Expr::Local(dst);
+                }
                 let r = self.expr(rhs);
                 let ty = types::binary(*op, (l.ty, lhs.span), (r.ty, rhs.span), &mut self.errors);
                 Val::new(binary(*op, l.expr, r.expr, e.span), ty)
@@ -292,6 +307,15 @@ pub(crate) fn ir_binop(op: BinOp) -> ir::BinOp {
         BinOp::And => ir::BinOp::And,
         BinOp::Or => ir::BinOp::Or,
     }
+}
+
+/// Whether evaluating `e` may fail: arithmetic that may overflow or
+/// divide by zero, an element at an index known only at run time.
+fn may_fail(e: &ir::Expr) -> bool {
+    !matches!(
+        e,
+        ir::Expr::Const(_) | ir::Expr::Local(_) | ir::Expr::At { .. } | ir::Expr::Done(_)
+    )
 }
 
 /// `l op r`, folded when both are constants and the result is defined
