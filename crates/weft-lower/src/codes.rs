@@ -27,8 +27,12 @@ pub(crate) fn thread(env: &Env<'_>, g: usize) -> (ir::Code, Vec<LowerError>) {
     };
     code.n_locals = locals_used(&code);
     clamp_clears(&mut code);
-    taint::mark_from_read(&mut code);
-    mark_trailing(&mut code);
+    // A code with errors is not run: its analyses would only cost time
+    // (the taint analysis holds a set per local and instruction).
+    if l.errors.is_empty() {
+        taint::mark_from_read(&mut code);
+        mark_trailing(&mut code);
+    }
     (code, l.errors)
 }
 

@@ -245,12 +245,18 @@ impl<'e, 'a> Lower<'e, 'a> {
         let Some(scope) = self.scopes.last() else {
             return;
         };
-        if let Some((_, _, first)) = scope.names.iter().find(|(n, _, _)| *n == id.name) {
-            let first = *first;
+        let mut same = scope.names.iter().filter(|(n, _, _)| *n == id.name);
+        // The declaration just before (a snippet from the first would grow
+        // with each of many).
+        if let Some(&(_, _, before)) = same.next_back() {
+            let note = match same.next() {
+                None => "first declared here",
+                Some(_) => "declared before here",
+            };
             self.error(LowerError::Duplicate(
                 Detail::new(format!("`{}` is declared twice in this block", id.name))
                     .at(id.span, "declared again here")
-                    .note(first, "first declared here")
+                    .note(before, note)
                     .help(format!(
                         "assign the existing variable with `{} = ...;`, or pick another name",
                         id.name

@@ -45,6 +45,8 @@ impl<'a> Decls<'a> {
     /// left out, so its uses resolve to the first).
     pub fn collect(program: &'a ast::Program, errors: &mut Vec<LowerError>) -> Self {
         let mut d = Decls::default();
+        // The latest declaration of each name declared more than once.
+        let mut again: std::collections::HashMap<&str, Span> = Default::default();
         for item in &program.items {
             let (name, kind) = match item {
                 Item::Const(c) => (&c.name, GlobalKind::Const(d.consts.len())),
@@ -62,11 +64,13 @@ impl<'a> Decls<'a> {
                 }
             };
             if let Some(first) = d.names.get(name.name.as_str()) {
+                let before = again.insert(&name.name, name.span);
                 errors.push(duplicate(
                     &format!("`{}` is declared twice", name.name),
                     &name.name,
                     name.span,
-                    first.span,
+                    before.unwrap_or(first.span),
+                    before.is_none(),
                 ));
                 continue;
             }
@@ -144,12 +148,24 @@ pub(crate) fn object_kind_plural(kind: ast::ObjectKind) -> &'static str {
     }
 }
 
-/// The error for a name declared twice in one namespace.
-pub(crate) fn duplicate(message: &str, name: &str, again: Span, first: Span) -> LowerError {
+/// The error for a name declared twice in one namespace: `again` is the
+/// new declaration, `before` the one just before it (the first, or the
+/// last of several: a snippet from the first would grow with each).
+pub(crate) fn duplicate(
+    message: &str,
+    name: &str,
+    again: Span,
+    before: Span,
+    first: bool,
+) -> LowerError {
+    let note = match first {
+        true => "first declared here",
+        false => "declared before here",
+    };
     LowerError::Duplicate(
         Detail::new(message)
             .at(again, "declared again here")
-            .note(first, "first declared here")
+            .note(before, note)
             .help(format!(
                 "rename one of them, or remove the second declaration of `{name}`"
             )),

@@ -133,12 +133,14 @@ impl<'a> Layout<'a> {
                 collect_labels(&decls.fns[f].body, &mut labels);
             }
             for (i, label) in labels.iter().enumerate() {
-                if let Some(first) = labels[..i].iter().find(|l| l.name == label.name) {
+                let mut same = labels[..i].iter().filter(|l| l.name == label.name);
+                if let Some(before) = same.next_back() {
                     errors.push(duplicate(
                         &format!("thread `{}` has two labels `{}`", d.name.name, label.name),
                         &label.name,
                         label.span,
-                        first.span,
+                        before.span,
+                        same.next().is_none(),
                     ));
                 }
             }

@@ -238,6 +238,10 @@ fn successors(op: &Op, pc: usize) -> [Option<usize>; 2] {
 /// `tracked` on every `Read` whose value such a write may use.
 pub(crate) fn mark_from_read(code: &mut Code) {
     let sites = Sites::new(code);
+    if sites.reads.is_empty() {
+        // No read for a write to come from.
+        return;
+    }
     let n = code.instrs.len();
     let words = sites.reads.len().div_ceil(64).max(1);
     let mut before: Vec<Option<Taint>> = vec![None; n];

@@ -823,3 +823,16 @@ fn a_write_keeps_its_read_only_while_a_later_write_may_use_it() {
     let p = compile("shared c = 0;\nthread a { let t = c; for i in 0..2 { c = t + i; } }");
     assert_eq!(keeps(&p, 0), [true]);
 }
+
+#[test]
+fn each_duplicate_points_at_the_declaration_just_before_it() {
+    // A snippet from the first declaration would grow with each of many.
+    let src = "shared x = 0;\nthread t {\nlet a = 1;\nlet a = 2;\nlet a = 3;\nlet a = 4;\n}";
+    let errors = common::errors(src);
+    assert_eq!(errors.matches("first declared here").count(), 1);
+    assert_eq!(errors.matches("declared before here").count(), 2);
+    let src = "shared x = 0;\nshared x = 1;\nshared x = 2;\nthread t { x = 1; }";
+    let errors = common::errors(src);
+    assert_eq!(errors.matches("first declared here").count(), 1);
+    assert_eq!(errors.matches("declared before here").count(), 1);
+}

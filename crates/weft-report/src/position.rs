@@ -8,6 +8,29 @@ pub struct LineIndex<'a> {
     starts: Vec<usize>,
 }
 
+/// The byte offset of the first byte of each line of `source`.
+pub fn line_starts(source: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(source.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// The position of a byte offset in `source`, whose [`line_starts`] are
+/// `starts` ([`LineIndex::position`]).
+pub fn position(source: &str, starts: &[usize], offset: usize) -> Position {
+    let mut offset = offset.min(source.len());
+    while !source.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let line = starts.partition_point(|&s| s <= offset).max(1) - 1;
+    let start = starts.get(line).copied().unwrap_or(0);
+    let column = source[start..offset].chars().count() + 1;
+    Position {
+        line: line + 1,
+        column,
+    }
+}
+
 /// A position as editors show it: line and column both count from 1, and
 /// the column counts characters, not bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,27 +41,17 @@ pub struct Position {
 
 impl<'a> LineIndex<'a> {
     pub fn new(source: &'a str) -> Self {
-        let starts = std::iter::once(0)
-            .chain(source.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
-        LineIndex { source, starts }
+        LineIndex {
+            source,
+            starts: line_starts(source),
+        }
     }
 
     /// The position of a byte offset. Offsets past the end, or inside a
     /// multi-byte character, clamp to the nearest valid place instead of
     /// failing: a report must never crash on a span that is slightly off.
     pub fn position(&self, offset: usize) -> Position {
-        let mut offset = offset.min(self.source.len());
-        while !self.source.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.starts[line];
-        let column = self.source[start..offset].chars().count() + 1;
-        Position {
-            line: line + 1,
-            column,
-        }
+        position(self.source, &self.starts, offset)
     }
 
     /// The 1-based line number of a byte offset.

@@ -1,7 +1,7 @@
 //! A file's text as miette reads it, with the header's line and column
 //! counted as the JSON report and editors count them.
 
-use crate::position::LineIndex;
+use crate::position::{line_starts, position};
 use miette::{MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpan, SpanContents};
 
 /// A named source text for diagnostics. miette's own counts the bytes in
@@ -11,12 +11,16 @@ use miette::{MietteError, MietteSpanContents, NamedSource, SourceCode, SourceSpa
 #[derive(Debug)]
 pub struct Source {
     named: NamedSource<String>,
+    /// Where each line starts ([`line_starts`]), found once for every
+    /// diagnostic on the file.
+    starts: Vec<usize>,
 }
 
 impl Source {
     pub fn new(file: &str, text: &str) -> Source {
         Source {
             named: NamedSource::new(file, text.to_string()),
+            starts: line_starts(text),
         }
     }
 
@@ -40,7 +44,7 @@ impl SourceCode for Source {
         if context_lines_before != 0 {
             return Ok(contents);
         }
-        let at = LineIndex::new(self.text()).position(contents.span().offset());
+        let at = position(self.text(), &self.starts, contents.span().offset());
         Ok(Box::new(MietteSpanContents::new_named(
             self.named.name().to_string(),
             contents.data(),
