@@ -261,12 +261,16 @@ pub(crate) fn parse_seconds(text: &str) -> Result<Duration, String> {
     let seconds: f64 = text.parse().map_err(|_| {
         format!("expected a number of seconds, as in `--timeout 30`, but got `{text}`")
     })?;
-    if seconds.is_finite() && seconds > 0.0 && seconds < 1e9 {
-        Ok(Duration::from_secs_f64(seconds))
-    } else {
+    if !(seconds.is_finite() && seconds > 0.0) {
         Err(format!(
             "the timeout must be a positive number of seconds, not `{text}`"
         ))
+    } else if seconds >= 1e9 {
+        Err(format!(
+            "the timeout must be less than 1000000000 seconds (about 31 years), not `{text}`"
+        ))
+    } else {
+        Ok(Duration::from_secs_f64(seconds))
     }
 }
 

@@ -206,11 +206,17 @@ pub fn parse_schedule(program: &Program, words: &str) -> Result<Vec<(u32, u32)>,
     {
         let (word, times) = match word.rsplit_once('*') {
             Some((w, k)) => {
-                let k: usize = k.parse().ok().filter(|&k| k > 0).ok_or_else(|| {
-                    format!(
-                        "`{word}`: the count after `*` must be a positive number, as in `{w}*3`"
-                    )
-                })?;
+                let k: usize = match k.parse::<usize>() {
+                    Ok(k) if k > 0 => k,
+                    Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => {
+                        return Err(format!("`{word}`: the count after `*` is too large"))
+                    }
+                    _ => {
+                        return Err(format!(
+                            "`{word}`: the count after `*` must be a positive number, as in `{w}*3`"
+                        ))
+                    }
+                };
                 (w, k)
             }
             None => (word, 1),

@@ -76,7 +76,10 @@ pub fn kinds_summary(outcome: &Outcome, severity: Severity) -> String {
 /// `--max-states stopped the search after 1000 states`.
 pub fn limit_text(limit: Limit) -> String {
     match limit {
-        Limit::MaxStates(n) => format!("--max-states stopped the search after {n} states"),
+        Limit::MaxStates(n) => format!(
+            "--max-states stopped the search after {n} state{}",
+            if n == 1 { "" } else { "s" }
+        ),
         Limit::MaxDepth(n) => format!("--max-depth stopped the search at depth {n}"),
         Limit::Timeout(d) => format!(
             "--timeout stopped the search after {} s",
@@ -102,6 +105,7 @@ pub fn size_text(bytes: u64) -> String {
         unit += 1;
     }
     match unit {
+        0 if bytes == 1 => "1 byte".to_string(),
         0 => format!("{bytes} bytes"),
         _ => {
             let text = format!("{value:.1}");
@@ -112,6 +116,10 @@ pub fn size_text(bytes: u64) -> String {
 
 /// Seconds without trailing zeros: `2`, `0.5`.
 pub fn seconds_text(seconds: f64) -> String {
+    if seconds > 0.0 && seconds < 0.0005 {
+        // Not "0": a timeout of 0.0001 s is not none.
+        return format!("{seconds}");
+    }
     let text = format!("{seconds:.3}");
     let text = text.trim_end_matches('0').trim_end_matches('.');
     text.to_string()
