@@ -348,29 +348,27 @@ impl<'p> Exec<'p> {
     /// (`--no-settle`).
     pub fn with_settling(program: &'p Program, settles: bool) -> Self {
         let layout = Layout::new(program);
+        let trailing: Vec<Vec<bool>> = program
+            .codes
+            .iter()
+            .map(|c| may_step(program, c).iter().map(|s| !s).collect())
+            .collect();
         let mut exec = Exec {
             program,
             threads: (program.threads.iter().zip(&layout.thread))
                 .map(|(th, &pc_slot)| (pc_slot, th.code as usize))
                 .collect(),
             layout,
-            may_end: program
-                .codes
-                .iter()
-                .map(|c| {
-                    let steps = may_step(program, c);
+            may_end: (program.codes.iter().zip(&trailing))
+                .map(|(c, trailing)| {
                     may_end(program, c)
                         .iter()
-                        .zip(&steps)
-                        .map(|(end, step)| *end || !step)
+                        .zip(trailing)
+                        .map(|(end, last)| *end || *last)
                         .collect()
                 })
                 .collect(),
-            trailing: program
-                .codes
-                .iter()
-                .map(|c| may_step(program, c).iter().map(|s| !s).collect())
-                .collect(),
+            trailing,
             watch_labels: program.names_positions(),
             settles,
             shortcuts: Vec::new(),
